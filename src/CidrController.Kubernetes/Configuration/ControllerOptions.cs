@@ -1,0 +1,63 @@
+using CidrController.Allocation;
+
+namespace CidrController.Kubernetes.Configuration;
+
+/// <summary>
+/// Everything the controller needs to run, parsed and validated once at the command's edge.
+/// Constructing one from flags is the executable's job; nothing downstream re-validates.
+/// </summary>
+public sealed record ControllerOptions
+{
+    /// <summary>False: allocate nothing, only serve health and metrics (kube-controller-manager's --allocate-node-cidrs=false).</summary>
+    public bool AllocateNodeCidrs { get; init; } = true;
+
+    /// <summary>Cluster CIDRs with their node mask sizes, in flag order; the first family is a node's primary.</summary>
+    public IReadOnlyList<RangeSpec> ClusterRanges { get; init; } = [];
+
+    /// <summary>Service CIDRs: blocks that overlap them are never handed to a node.</summary>
+    public IReadOnlyList<IpBlock> ServiceRanges { get; init; } = [];
+
+    public ApiClientOptions Api { get; init; } = new();
+
+    public LeaderElectionOptions LeaderElection { get; init; } = new();
+
+    /// <summary>Reconcile workers; a node is never handled by two at once.</summary>
+    public int ConcurrentNodeSyncs { get; init; } = 10;
+
+    /// <summary>host:port for /healthz, /readyz and /metrics (plain HTTP).</summary>
+    public string MetricsBindAddress { get; init; } = "0.0.0.0:10290";
+}
+
+public sealed record ApiClientOptions
+{
+    /// <summary>Path to a kubeconfig; null: in-cluster config, then KUBECONFIG, then ~/.kube/config.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>Overrides the API server address from the kubeconfig.</summary>
+    public string? Master { get; init; }
+
+    public double Qps { get; init; } = 20;
+
+    public int Burst { get; init; } = 30;
+
+    /// <summary>Timeout of one non-watch request.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed record LeaderElectionOptions
+{
+    public bool Enabled { get; init; } = true;
+
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    public string ResourceName { get; init; } = "cidr-controller";
+
+    public string ResourceNamespace { get; init; } = "kube-system";
+
+    /// <summary>This replica's identity in the Lease (POD_NAME, else host name, plus a unique suffix).</summary>
+    public string Identity { get; init; } = "";
+}
