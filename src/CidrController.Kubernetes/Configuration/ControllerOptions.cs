@@ -42,6 +42,12 @@ public sealed record ApiClientOptions
 
     /// <summary>Timeout of one non-watch request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Appended to the User-Agent (the replica's identity), so API server logs tell replicas apart.</summary>
+    public string? UserAgentSuffix { get; init; }
+
+    /// <summary>A watch that delivers nothing (not even a bookmark) for this long is presumed dead and restarted.</summary>
+    public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
 }
 
 public sealed record LeaderElectionOptions

@@ -1,0 +1,59 @@
+using System.Reflection;
+
+using CidrController.Kubernetes.Configuration;
+
+using k8s;
+
+namespace CidrController.Kubernetes.Api;
+
+/// <summary>Builds the API client the way kube-controller-manager resolves its configuration.</summary>
+public static class KubernetesClientFactory
+{
+    /// <summary>
+    /// --kubeconfig if given; else in-cluster (service account) when running in a pod; else KUBECONFIG or
+    /// ~/.kube/config. --master overrides the server address. TLS verification is never turned off here.
+    /// </summary>
+    public static KubernetesClientConfiguration LoadConfiguration(ApiClientOptions options)
+    {
+        KubernetesClientConfiguration config;
+        if (!string.IsNullOrEmpty(options.Kubeconfig))
+        {
+            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig, masterUrl: options.Master);
+        }
+        else if (KubernetesClientConfiguration.IsInCluster())
+        {
+            config = KubernetesClientConfiguration.InClusterConfig();
+        }
+        else
+        {
+            var path = Environment.GetEnvironmentVariable("KUBECONFIG");
+            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(
+                string.IsNullOrEmpty(path) ? KubernetesClientConfiguration.KubeConfigDefaultLocation : path.Split(Path.PathSeparator)[0],
+                masterUrl: options.Master);
+        }
+
+        if (!string.IsNullOrEmpty(options.Master))
+        {
+            config.Host = options.Master;
+        }
+
+        config.HttpClientTimeout = options.RequestTimeout;
+        config.UserAgent = UserAgent(options.UserAgentSuffix);
+        return config;
+    }
+
+    public static IKubernetes Create(ApiClientOptions options) =>
+        new k8s.Kubernetes(LoadConfiguration(options), new ClientRateLimitHandler(options.Qps, options.Burst));
+
+    private static string UserAgent(string? suffix)
+    {
+        var version = typeof(KubernetesClientFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        var plus = version.IndexOf('+', StringComparison.Ordinal);
+        if (plus > 0)
+        {
+            version = version[..plus];
+        }
+
+        return string.IsNullOrEmpty(suffix) ? $"cidr-controller/{version}" : $"cidr-controller/{version} ({suffix})";
+    }
+}

@@ -1,0 +1,59 @@
+using CidrController.Kubernetes.Api;
+using CidrController.Kubernetes.Configuration;
+using CidrController.Kubernetes.Health;
+using CidrController.Kubernetes.Metrics;
+
+using k8s;
+
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CidrController.Kubernetes;
+
+/// <summary>Composes the controller: the hosted service, its API client, and the health/metrics server.</summary>
+public static class CidrControllerApplication
+{
+    /// <param name="configureLogging">Sets up logging (the executable plugs Serilog in here; tests their own sink).</param>
+    public static WebApplication Build(ControllerOptions options, Action<ILoggingBuilder> configureLogging)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        configureLogging(builder.Logging);
+        builder.WebHost.UseUrls(ListenUrl(options.MetricsBindAddress));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
+        var client = KubernetesClientFactory.Create(options.Api with { UserAgentSuffix = options.Api.UserAgentSuffix ?? options.LeaderElection.Identity });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<IKubernetes>(client);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ControllerMetrics>();
+        builder.Services.AddSingleton<ControllerHealth>();
+        builder.Services.AddHostedService<NodeIpamController>();
+
+        var app = builder.Build();
+        app.MapControllerEndpoints(app.Services.GetRequiredService<ControllerHealth>(), app.Services.GetRequiredService<ControllerMetrics>());
+        return app;
+    }
+
+    /// <summary>The address the health/metrics server actually listens on (useful with port 0).</summary>
+    public static Uri ListeningAddress(this WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("the server is not listening yet");
+        return new Uri(first.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    private static string ListenUrl(string bindAddress)
+    {
+        // host:port as kube-controller-manager's address flags take it; an IPv6 host comes bracketed.
+        var colon = bindAddress.LastIndexOf(':');
+        var host = colon > 0 ? bindAddress[..colon] : "0.0.0.0";
+        var port = colon >= 0 ? bindAddress[(colon + 1)..] : bindAddress;
+        return $"http://{(host.Length == 0 ? "0.0.0.0" : host)}:{port}";
+    }
+}

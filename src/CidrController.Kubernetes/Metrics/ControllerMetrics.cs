@@ -1,0 +1,101 @@
+using CidrController.Allocation;
+
+using Prometheus;
+
+namespace CidrController.Kubernetes.Metrics;
+
+/// <summary>
+/// The controller's Prometheus metrics, in a registry of its own (so two controllers in one test process
+/// do not share counters). Per-range figures are read from the allocator at scrape time rather than
+/// mirrored on every change: the allocator's counters are the single source of truth. Names follow
+/// upstream's node_ipam_controller_cidrset_* where upstream has an equivalent (label clusterCIDR, as
+/// upstream), cidr_controller_* otherwise.
+/// </summary>
+public sealed class ControllerMetrics
+{
+    private readonly Counter _allocations;
+    private readonly Counter _releases;
+    private readonly Gauge _maxBlocks;
+    private readonly Gauge _inUse;
+    private readonly Gauge _excluded;
+    private readonly Gauge _usage;
+    private readonly Histogram _tries;
+    private readonly Gauge _queueDepth;
+    private readonly Histogram _reconcileSeconds;
+    private readonly Counter _apiErrors;
+    private readonly Counter _cidrProblems;
+    private readonly Gauge _waiting;
+    private readonly Gauge _leader;
+    private Func<CidrAllocator?> _allocator = () => null;
+    private Func<int> _queue = () => 0;
+    private Func<int> _waitingNodes = () => 0;
+
+    public ControllerMetrics()
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        string[] range = ["clusterCIDR"];
+        _allocations = factory.CreateCounter("node_ipam_controller_cidrset_cidrs_allocations_total", "Blocks handed to nodes, per cluster CIDR.", range);
+        _releases = factory.CreateCounter("node_ipam_controller_cidrset_cidrs_releases_total", "Blocks released, per cluster CIDR.", range);
+        _maxBlocks = factory.CreateGauge("node_ipam_controller_cidrset_max_cidrs", "Blocks the cluster CIDR is divided into.", range);
+        _inUse = factory.CreateGauge("node_ipam_controller_cidrset_allocated_cidrs", "Blocks held by nodes, per cluster CIDR.", range);
+        _usage = factory.CreateGauge("node_ipam_controller_cidrset_usage_cidrs", "Fraction (0..1) of the cluster CIDR's blocks in use or excluded.", range);
+        _excluded = factory.CreateGauge("cidr_controller_cidrset_excluded_cidrs", "Blocks never handed out because they overlap the service range.", range);
+        _tries = factory.CreateHistogram("node_ipam_controller_cidrset_allocation_tries_per_request", "Blocks examined per allocation (1 = the first candidate was free).",
+            new HistogramConfiguration { LabelNames = range, Buckets = Histogram.ExponentialBuckets(1, 5, 5) });
+        _queueDepth = factory.CreateGauge("cidr_controller_reconcile_queue_depth", "Nodes waiting in the reconcile queue.");
+        _reconcileSeconds = factory.CreateHistogram("cidr_controller_reconcile_duration_seconds", "Time to reconcile one node, including API calls.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
+        _apiErrors = factory.CreateCounter("cidr_controller_api_errors_total", "Failed API requests, by operation and HTTP status code (0: no answer).", ["operation", "code"]);
+        _cidrProblems = factory.CreateCounter("cidr_controller_node_cidr_problems_total", "Existing node podCIDRs found invalid, out of range or overlapping, by event reason.", ["reason"]);
+        _waiting = factory.CreateGauge("cidr_controller_nodes_waiting_for_cidr", "Nodes without a podCIDR because every range of a family is full.");
+        _leader = factory.CreateGauge("cidr_controller_leader", "1 while this replica holds the lease and allocates.");
+        Registry.AddBeforeCollectCallback(Refresh);
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>Points the scrape-time figures at the current leadership term's state (null between terms).</summary>
+    public void Track(CidrAllocator? allocator, Func<int> queueDepth, Func<int> waitingNodes)
+    {
+        _allocator = () => allocator;
+        _queue = queueDepth;
+        _waitingNodes = waitingNodes;
+    }
+
+    public void ObserveAllocation(AllocatedBlock block) =>
+        _tries.WithLabels(block.Range.Cluster.ToString()).Observe((double)(block.Skipped + 1));
+
+    public void ObserveReconcile(TimeSpan elapsed) => _reconcileSeconds.Observe(elapsed.TotalSeconds);
+
+    public void CountApiError(string operation, int? statusCode) => _apiErrors.WithLabels(operation, (statusCode ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+
+    public void CountCidrProblem(string reason) => _cidrProblems.WithLabels(reason).Inc();
+
+    public void SetLeader(bool leading) => _leader.Set(leading ? 1 : 0);
+
+    public async Task WriteAsync(Stream output, CancellationToken cancellationToken) =>
+        await Registry.CollectAndExportAsTextAsync(output, cancellationToken).ConfigureAwait(false);
+
+    private void Refresh()
+    {
+        _queueDepth.Set(_queue());
+        _waiting.Set(_waitingNodes());
+        if (_allocator() is not { } allocator)
+        {
+            return;
+        }
+
+        foreach (var range in allocator.Ranges)
+        {
+            var label = range.Cluster.ToString();
+            var stats = range.GetStatistics();
+            _allocations.WithLabels(label).IncTo(stats.AllocationsTotal);
+            _releases.WithLabels(label).IncTo(stats.ReleasesTotal);
+            _maxBlocks.WithLabels(label).Set((double)stats.TotalBlocks);
+            _inUse.WithLabels(label).Set((double)stats.InUse);
+            _excluded.WithLabels(label).Set((double)stats.Excluded);
+            _usage.WithLabels(label).Set(stats.TotalBlocks == 0 ? 0 : (double)(stats.InUse + stats.Excluded) / (double)stats.TotalBlocks);
+        }
+    }
+}

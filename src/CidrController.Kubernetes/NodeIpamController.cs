@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Net;
+
+using CidrController.Allocation;
+using CidrController.Kubernetes.Configuration;
+using CidrController.Kubernetes.Events;
+using CidrController.Kubernetes.Health;
+using CidrController.Kubernetes.Leadership;
+using CidrController.Kubernetes.Metrics;
+using CidrController.Kubernetes.Nodes;
+using CidrController.Kubernetes.Reconcile;
+
+using k8s;
+using k8s.Autorest;
+
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CidrController.Kubernetes;
+
+/// <summary>
+/// The hosted service: waits for the lease (when leader election is on), then runs one leadership term —
+/// list, occupy every existing podCIDR, then watch and reconcile with a pool of workers. Each term starts
+/// from a fresh allocator rebuilt from the API, so a replica that lost and regained the lease never
+/// trusts stale memory.
+/// </summary>
+public sealed partial class NodeIpamController : BackgroundService
+{
+    /// <summary>How long in-flight patches may finish after a stop before they are abandoned.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ControllerOptions _options;
+    private readonly IKubernetes _client;
+    private readonly ControllerMetrics _metrics;
+    private readonly ControllerHealth _health;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public NodeIpamController(ControllerOptions options, IKubernetes client, ControllerMetrics metrics, ControllerHealth health, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        _options = options;
+        _client = client;
+        _metrics = metrics;
+        _health = health;
+        _loggerFactory = loggerFactory;
+        _time = time;
+        _logger = loggerFactory.CreateLogger<NodeIpamController>();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.AllocateNodeCidrs)
+        {
+            LogAllocationDisabled();
+            _health.MarkReady();
+            return;
+        }
+
+        if (!_options.LeaderElection.Enabled)
+        {
+            await LeadAsync(stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        _health.MarkReady(); // a standby is ready: it has nothing to sync until it leads
+        var election = new LeaseElection(_client, _options.LeaderElection, _loggerFactory.CreateLogger<LeaseElection>());
+        await election.RunAsync(LeadAsync, stoppingToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One leadership term, until <paramref name="cancellationToken"/> (shutdown or lost lease).</summary>
+    private async Task LeadAsync(CancellationToken cancellationToken)
+    {
+        _metrics.SetLeader(true);
+        _health.MarkNotReady("initial node list not yet occupied");
+        using var drain = new CancellationTokenSource();
+        using var stopping = cancellationToken.Register(() => drain.CancelAfter(DrainTimeout));
+        var eventRecorder = new NodeEventRecorder(_client, _options.LeaderElection.Identity, _time, TimeSpan.FromMinutes(1), _loggerFactory.CreateLogger<NodeEventRecorder>());
+        await using (eventRecorder.ConfigureAwait(false))
+        {
+            try
+            {
+                await RunTermAsync(eventRecorder, cancellationToken, drain.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                _metrics.SetLeader(false);
+                _metrics.Track(null, () => 0, () => 0);
+                if (_options.LeaderElection.Enabled)
+                {
+                    _health.MarkReady(); // back to standby
+                }
+            }
+        }
+    }
+
+    private async Task RunTermAsync(NodeEventRecorder events, CancellationToken stopTaking, CancellationToken abandon)
+    {
+        var allocator = new CidrAllocator(_options.ClusterRanges, _options.ServiceRanges);
+        var ledger = new NodeCidrLedger(allocator);
+        var store = new ObservedNodeStore();
+        var queue = new NodeWorkQueue(_time, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60));
+        var reconciler = new NodeReconciler(ledger, store, new KubernetesNodeApi(_client), events, _metrics, _loggerFactory.CreateLogger<NodeReconciler>());
+        var watcher = new NodeWatcher(_client, store, _options.Api.WatchIdleTimeout, _loggerFactory.CreateLogger<NodeWatcher>());
+        _metrics.Track(allocator, () => queue.Depth, () => reconciler.WaitingCount);
+
+        var started = Stopwatch.GetTimestamp();
+        var resourceVersion = await InitialListAsync(watcher, stopTaking).ConfigureAwait(false);
+
+        // Every existing podCIDR is occupied before the first allocation, so no block is handed out twice.
+        foreach (var name in store.Names)
+        {
+            if (store.Get(name) is { PodCidrs.Count: > 0 } node)
+            {
+                reconciler.Adopt(node);
+            }
+        }
+
+        LogCapacity(allocator, store.Count, Stopwatch.GetElapsedTime(started));
+        _health.MarkReady();
+
+        watcher.NodeChanged += queue.Add;
+        watcher.ListCompleted += ok =>
+        {
+            if (ok)
+            {
+                _health.MarkReady();
+            }
+            else
+            {
+                _health.MarkNotReady("cannot list nodes from the API server");
+            }
+        };
+        reconciler.BlocksFreed += () =>
+        {
+            foreach (var waiting in reconciler.WaitingNodes)
+            {
+                queue.Add(waiting);
+            }
+        };
+        foreach (var name in store.Names)
+        {
+            queue.Add(name);
+        }
+
+        var workers = new Task[_options.ConcurrentNodeSyncs];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = Task.Run(() => WorkAsync(queue, reconciler, stopTaking, abandon), CancellationToken.None);
+        }
+
+        try
+        {
+            await watcher.WatchAsync(resourceVersion, stopTaking).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<string> InitialListAsync(NodeWatcher watcher, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await watcher.ListAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+            {
+                var reason = e is HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden }
+                    ? "forbidden: the service account needs get/list/watch on nodes (RBAC)"
+                    : e.Message;
+                _health.MarkNotReady($"cannot list nodes: {reason}");
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 500 * Math.Pow(2, Math.Min(attempt - 1, 10))));
+                LogListFailed(reason, attempt, delay.TotalSeconds);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WorkAsync(NodeWorkQueue queue, NodeReconciler reconciler, CancellationToken stopTaking, CancellationToken abandon)
+    {
+        while (!stopTaking.IsCancellationRequested)
+        {
+            string name;
+            try
+            {
+                name = await queue.TakeAsync(stopTaking).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var result = await reconciler.ReconcileAsync(name, queue.Failures(name), abandon).ConfigureAwait(false);
+                switch (result.Action)
+                {
+                    case ReconcileAction.Done:
+                        queue.Forget(name);
+                        break;
+                    default:
+                        queue.AddRateLimited(name, result.RetryAfter);
+                        break;
+                }
+            }
+            catch (OperationCanceledException) when (abandon.IsCancellationRequested || stopTaking.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                LogReconcileFailed(name, e.Message);
+                queue.AddRateLimited(name);
+            }
+            finally
+            {
+                queue.Done(name);
+                _metrics.ObserveReconcile(Stopwatch.GetElapsedTime(started));
+            }
+        }
+    }
+
+    private void LogCapacity(CidrAllocator allocator, int nodes, TimeSpan elapsed)
+    {
+        LogSynced(nodes, elapsed.TotalMilliseconds);
+        foreach (var range in allocator.Ranges)
+        {
+            var s = range.GetStatistics();
+            var free = s.TotalBlocks - s.InUse - s.Excluded;
+            LogRangeCapacity(range.Cluster.ToString(), range.NodeMaskSize, s.TotalBlocks.ToString(), s.Excluded.ToString(), s.InUse.ToString(), free.ToString(), s.AddressesPerBlock.ToString());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node CIDR allocation is disabled (--allocate-node-cidrs=false): serving health and metrics only")]
+    private partial void LogAllocationDisabled();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Occupied the podCIDRs of {Nodes} existing nodes in {ElapsedMs:F0} ms; ready")]
+    private partial void LogSynced(int nodes, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Range {ClusterCidr} /{NodeMask}: {Total} blocks, {Excluded} excluded by the service range, {InUse} in use, {Free} free, {AddressesPerBlock} addresses per block")]
+    private partial void LogRangeCapacity(string clusterCidr, int nodeMask, string total, string excluded, string inUse, string free, string addressesPerBlock);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot list nodes ({Error}), attempt {Attempt}; retrying in {DelaySeconds:F1} s")]
+    private partial void LogListFailed(string error, int attempt, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile of node {Node} failed: {Error}; will retry")]
+    private partial void LogReconcileFailed(string node, string error);
+}

@@ -1,0 +1,256 @@
+using CidrController.Allocation;
+
+namespace CidrController.Kubernetes.Reconcile;
+
+/// <summary>
+/// Which node holds which blocks, kept in step with the allocator. Every block a live node holds is
+/// occupied; a block is released only when no live node holds it any more. That last rule is why the
+/// ledger, not the allocator, decides releases: two nodes can be created with overlapping podCIDRs
+/// (the API server does not check), and releasing one of them must not free blocks the other still uses.
+/// </summary>
+public sealed class NodeCidrLedger
+{
+    private readonly Lock _lock = new();
+    private readonly CidrAllocator _allocator;
+    private readonly Dictionary<string, Holding> _holdings = new(StringComparer.Ordinal);
+
+    // Nodes whose blocks overlap another node's. Kept small (overlaps are operator mistakes), so a release
+    // can re-occupy what the survivors still hold without scanning every node.
+    private readonly HashSet<string> _overlapping = new(StringComparer.Ordinal);
+
+    public NodeCidrLedger(CidrAllocator allocator) => _allocator = allocator;
+
+    public CidrAllocator Allocator => _allocator;
+
+    public int NodeCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _holdings.Count;
+            }
+        }
+    }
+
+    /// <summary>True when the node (this uid) already holds blocks the ledger accounted for.</summary>
+    public bool Holds(string node, string uid)
+    {
+        lock (_lock)
+        {
+            return _holdings.TryGetValue(node, out var holding) && holding.Uid == uid && !holding.Tentative;
+        }
+    }
+
+    /// <summary>Blocks proposed to this node whose patch had no definite answer, or null.</summary>
+    public IpBlock[]? TentativeFor(string node, string uid)
+    {
+        lock (_lock)
+        {
+            return _holdings.TryGetValue(node, out var holding) && holding.Uid == uid && holding.Tentative ? holding.Blocks : null;
+        }
+    }
+
+    /// <summary>
+    /// Accounts for the podCIDRs a node already has (set by us earlier, by another allocator, or by hand):
+    /// occupies the in-range ones and reports every anomaly. Idempotent for an unchanged node.
+    /// </summary>
+    public AdoptionReport Adopt(string node, string uid, IReadOnlyList<string> podCidrs)
+    {
+        lock (_lock)
+        {
+            if (_holdings.TryGetValue(node, out var existing))
+            {
+                if (existing.Uid == uid && existing.Source.SequenceEqual(podCidrs, StringComparer.Ordinal))
+                {
+                    // A tentative proposal the node turns out to have: it is now simply held.
+                    _holdings[node] = existing with { Tentative = false };
+                    return AdoptionReport.Unchanged;
+                }
+
+                ReleaseLocked(node, existing);
+            }
+
+            var problems = new List<CidrProblem>();
+            var held = new List<IpBlock>(podCidrs.Count);
+            foreach (var text in podCidrs)
+            {
+                if (!IpBlock.TryParse(text, out var block, out var error))
+                {
+                    problems.Add(new CidrProblem(CidrProblemKind.Invalid, text, error));
+                    continue;
+                }
+
+                var result = _allocator.Occupy(block);
+                if (!result.InRange)
+                {
+                    problems.Add(new CidrProblem(CidrProblemKind.OutOfRange, text, $"{block} lies outside every configured cluster CIDR"));
+                    continue;
+                }
+
+                held.Add(block);
+                if (result.BlocksChanged < result.BlocksCovered)
+                {
+                    var others = MarkOverlapLocked(node, block);
+                    problems.Add(new CidrProblem(CidrProblemKind.Overlap, text, $"{block} overlaps the pod CIDR of {others}"));
+                }
+            }
+
+            _holdings[node] = new Holding(uid, [.. podCidrs], [.. held], Tentative: false);
+            return new AdoptionReport(Changed: true, problems);
+        }
+    }
+
+    /// <summary>Takes one block per family for a node that has none. Nothing is recorded until <see cref="Commit"/>.</summary>
+    public AllocationResult Propose()
+    {
+        lock (_lock)
+        {
+            return _allocator.Allocate();
+        }
+    }
+
+    /// <summary>The API server accepted the proposal: the node now holds it.</summary>
+    public void Commit(string node, string uid, IReadOnlyList<IpBlock> blocks) => Record(node, uid, blocks, tentative: false);
+
+    /// <summary>
+    /// The patch failed without a definite answer: the node may or may not have the blocks. They stay
+    /// reserved for this node and its next attempt patches the same blocks again (a no-op if they did land),
+    /// so neither a leak nor a duplicate can follow.
+    /// </summary>
+    public void HoldTentatively(string node, string uid, IReadOnlyList<IpBlock> blocks) => Record(node, uid, blocks, tentative: true);
+
+    private void Record(string node, string uid, IReadOnlyList<IpBlock> blocks, bool tentative)
+    {
+        lock (_lock)
+        {
+            if (_holdings.TryGetValue(node, out var existing) && !SameBlocks(existing.Blocks, blocks))
+            {
+                ReleaseLocked(node, existing);
+            }
+
+            var source = new string[blocks.Count];
+            for (var i = 0; i < blocks.Count; i++)
+            {
+                source[i] = blocks[i].ToString();
+            }
+
+            _holdings[node] = new Holding(uid, source, [.. blocks], tentative);
+        }
+    }
+
+    private static bool SameBlocks(IpBlock[] a, IReadOnlyList<IpBlock> b)
+    {
+        if (a.Length != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The proposal never reached a node: give its blocks back.</summary>
+    public void Abandon(IReadOnlyList<IpBlock> blocks)
+    {
+        lock (_lock)
+        {
+            foreach (var block in blocks)
+            {
+                _allocator.Release(block);
+            }
+
+            // A proposed block may have been occupied meanwhile by a node adopted with the same CIDR.
+            ReoccupyOverlappingLocked(blocks);
+        }
+    }
+
+    /// <summary>The Node object is gone: free what it held. Returns true if any block was freed.</summary>
+    public bool Forget(string node)
+    {
+        lock (_lock)
+        {
+            if (!_holdings.TryGetValue(node, out var holding))
+            {
+                return false;
+            }
+
+            ReleaseLocked(node, holding);
+            return holding.Blocks.Length > 0;
+        }
+    }
+
+    public IReadOnlyList<IpBlock> HeldBy(string node)
+    {
+        lock (_lock)
+        {
+            return _holdings.TryGetValue(node, out var holding) ? holding.Blocks : [];
+        }
+    }
+
+    private void ReleaseLocked(string node, Holding holding)
+    {
+        _holdings.Remove(node);
+        foreach (var block in holding.Blocks)
+        {
+            _allocator.Release(block);
+        }
+
+        if (_overlapping.Remove(node))
+        {
+            ReoccupyOverlappingLocked(holding.Blocks);
+        }
+    }
+
+    private void ReoccupyOverlappingLocked(IReadOnlyList<IpBlock> freed)
+    {
+        foreach (var other in _overlapping)
+        {
+            foreach (var block in _holdings[other].Blocks)
+            {
+                if (OverlapsAny(block, freed))
+                {
+                    _allocator.Occupy(block);
+                }
+            }
+        }
+    }
+
+    private string MarkOverlapLocked(string node, IpBlock block)
+    {
+        var owners = new List<string>();
+        foreach (var (other, holding) in _holdings)
+        {
+            if (other != node && OverlapsAny(block, holding.Blocks))
+            {
+                owners.Add(other);
+                _overlapping.Add(other);
+            }
+        }
+
+        _overlapping.Add(node);
+        return owners.Count == 0 ? "a block already taken (a proposal in flight or the service range)" : $"node(s) {string.Join(", ", owners)}";
+    }
+
+    private static bool OverlapsAny(IpBlock block, IReadOnlyList<IpBlock> blocks)
+    {
+        foreach (var other in blocks)
+        {
+            if (block.Overlaps(other))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private sealed record Holding(string Uid, string[] Source, IpBlock[] Blocks, bool Tentative);
+}

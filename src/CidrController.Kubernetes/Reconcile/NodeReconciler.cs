@@ -1,0 +1,246 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+using CidrController.Allocation;
+using CidrController.Kubernetes.Events;
+using CidrController.Kubernetes.Metrics;
+using CidrController.Kubernetes.Nodes;
+
+using Microsoft.Extensions.Logging;
+
+namespace CidrController.Kubernetes.Reconcile;
+
+/// <summary>
+/// What happens when a node appears, changes or goes away: the one place allocation decisions are made.
+/// Given the latest observation of a node it either accounts for the podCIDRs the node already has, or
+/// proposes blocks, patches them onto the node and commits them only once the API server has them.
+/// </summary>
+public sealed partial class NodeReconciler
+{
+    /// <summary>Consecutive API failures after which a CIDRAssignmentFailed event is raised (retries go on).</summary>
+    public const int FailuresBeforeEvent = 5;
+
+    private readonly NodeCidrLedger _ledger;
+    private readonly ObservedNodeStore _observed;
+    private readonly INodeApi _api;
+    private readonly INodeEventSink _events;
+    private readonly ControllerMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, byte> _waiting = new(StringComparer.Ordinal);
+
+    public NodeReconciler(NodeCidrLedger ledger, ObservedNodeStore observed, INodeApi api, INodeEventSink events, ControllerMetrics metrics, ILogger<NodeReconciler> logger)
+    {
+        _ledger = ledger;
+        _observed = observed;
+        _api = api;
+        _events = events;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>Nodes waiting for a block because a family's ranges are full.</summary>
+    public int WaitingCount => _waiting.Count;
+
+    public IReadOnlyCollection<string> WaitingNodes => (IReadOnlyCollection<string>)_waiting.Keys;
+
+    /// <summary>Raised when blocks were freed: nodes waiting for a block should be retried now.</summary>
+    public event Action? BlocksFreed;
+
+    /// <param name="failures">How many times in a row this node's reconcile has failed (for the event threshold).</param>
+    public async Task<ReconcileResult> ReconcileAsync(string name, int failures, CancellationToken cancellationToken)
+    {
+        var node = _observed.Get(name);
+        if (node is null)
+        {
+            Forget(name);
+            return ReconcileResult.Done;
+        }
+
+        if (node.PodCidrs.Count > 0)
+        {
+            _waiting.TryRemove(name, out _);
+            Adopt(node);
+            return ReconcileResult.Done;
+        }
+
+        if (node.Deleting || _ledger.Holds(name, node.Uid))
+        {
+            // Being deleted: no new block for it. Already holding: our patch landed and the watch has not
+            // caught up yet; allocating again would hand this node a second block.
+            return ReconcileResult.Done;
+        }
+
+        return await AllocateAsync(node, failures, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Accounts for a node's existing podCIDRs and reports anything wrong with them.</summary>
+    public void Adopt(ObservedNode node)
+    {
+        var report = _ledger.Adopt(node.Name, node.Uid, node.PodCidrs);
+        foreach (var problem in report.Problems)
+        {
+            _metrics.CountCidrProblem(problem.Reason);
+            LogCidrProblem(node.Name, problem.Reason, problem.Cidr, problem.Detail);
+            _events.Warning(node.Name, node.Uid, problem.Reason, $"Node podCIDR {problem.Cidr}: {problem.Detail}. It is kept as is (podCIDRs cannot be changed); fix or recreate the node.");
+        }
+    }
+
+    private void Forget(string name)
+    {
+        _waiting.TryRemove(name, out _);
+        var held = _ledger.HeldBy(name);
+        if (_ledger.Forget(name))
+        {
+            LogReleased(name, string.Join(",", held));
+            BlocksFreed?.Invoke();
+        }
+    }
+
+    private async Task<ReconcileResult> AllocateAsync(ObservedNode node, int failures, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var blocks = _ledger.TentativeFor(node.Name, node.Uid);
+        IReadOnlyList<AllocatedBlock> fresh = [];
+        if (blocks is null)
+        {
+            var proposal = _ledger.Propose();
+            if (!proposal.Success)
+            {
+                return WaitForRelease(node, proposal.ExhaustedFamily);
+            }
+
+            fresh = proposal.Blocks;
+            blocks = new IpBlock[fresh.Count];
+            for (var i = 0; i < blocks.Length; i++)
+            {
+                blocks[i] = fresh[i].Block;
+            }
+        }
+
+        _waiting.TryRemove(node.Name, out _);
+        var outcome = await _api.PatchPodCidrsAsync(node.Name, blocks, cancellationToken).ConfigureAwait(false);
+        if (outcome.Status is PatchStatus.Unknown or PatchStatus.Failed)
+        {
+            return await HoldAfterFailureAsync(node, blocks, outcome, failures, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (outcome.Status == PatchStatus.NotFound)
+        {
+            _ledger.Abandon(blocks);
+            return ReconcileResult.Done;
+        }
+
+        if (outcome is { Status: PatchStatus.Applied, Node: { } patched } && HasExactly(patched, blocks))
+        {
+            _ledger.Commit(node.Name, patched.Uid, blocks);
+            foreach (var block in fresh)
+            {
+                _metrics.ObserveAllocation(block);
+            }
+
+            LogAllocated(node.Name, string.Join(",", blocks), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return ReconcileResult.Done;
+        }
+
+        // Rejected, or applied but the node ended up with other podCIDRs: someone else set them first
+        // (another allocator, a human, an earlier life of this process whose watch event we have not seen).
+        // Theirs stand; ours go back.
+        _ledger.Abandon(blocks);
+        var current = outcome.Node ?? await TryReadAsync(node.Name, cancellationToken).ConfigureAwait(false);
+        if (current is { PodCidrs.Count: > 0 })
+        {
+            _observed.Set(current);
+            Adopt(current);
+            return ReconcileResult.Done;
+        }
+
+        _metrics.CountApiError("patch-node", outcome.StatusCode);
+        LogPatchRejected(node.Name, outcome.Message ?? "rejected");
+        return ReconcileResult.Retry;
+    }
+
+    private ReconcileResult WaitForRelease(ObservedNode node, IpFamily? family)
+    {
+        if (_waiting.TryAdd(node.Name, 0))
+        {
+            LogExhausted(node.Name, family);
+        }
+
+        _events.Warning(node.Name, node.Uid, "CIDRNotAvailable", $"Node {node.Name} status is now: CIDRNotAvailable (no free {family} block in any cluster CIDR)");
+        return ReconcileResult.WaitForRelease;
+    }
+
+    /// <summary>
+    /// The patch failed or got no answer. Upstream releases the proposal here, which double-assigns when a
+    /// timed-out write did land. We keep the blocks reserved for this node and retry the same patch; a read
+    /// settles it early when the server can tell us what the node has.
+    /// </summary>
+    private async Task<ReconcileResult> HoldAfterFailureAsync(ObservedNode node, IpBlock[] blocks, PatchOutcome outcome, int failures, CancellationToken cancellationToken)
+    {
+        _metrics.CountApiError("patch-node", outcome.StatusCode);
+        if (outcome.Status == PatchStatus.Unknown && await TryReadAsync(node.Name, cancellationToken).ConfigureAwait(false) is { PodCidrs.Count: > 0 } current)
+        {
+            _ledger.HoldTentatively(node.Name, node.Uid, blocks);
+            _observed.Set(current);
+            Adopt(current);
+            return ReconcileResult.Done;
+        }
+
+        _ledger.HoldTentatively(node.Name, node.Uid, blocks);
+        LogPatchFailed(node.Name, string.Join(",", blocks), outcome.Message ?? "no answer", failures + 1);
+        if (failures + 1 == FailuresBeforeEvent)
+        {
+            _events.Warning(node.Name, node.Uid, "CIDRAssignmentFailed", $"Node {node.Name} status is now: CIDRAssignmentFailed ({outcome.Message}); retrying");
+        }
+
+        return new ReconcileResult(ReconcileAction.Retry, outcome.RetryAfter ?? TimeSpan.Zero);
+    }
+
+    private async Task<ObservedNode?> TryReadAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.ReadAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static bool HasExactly(ObservedNode node, IpBlock[] blocks)
+    {
+        if (node.PodCidrs.Count != blocks.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            if (!IpBlock.TryParse(node.PodCidrs[i], out var stored, out _) || stored != blocks[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Allocated {Node} {Cidrs} in {DurationMs:F1} ms")]
+    private partial void LogAllocated(string node, string cidrs, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Released {Node} {Cidrs}")]
+    private partial void LogReleased(string node, string cidrs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No free {Family} block for node {Node}: every range is full; it waits for a release")]
+    private partial void LogExhausted(string node, IpFamily? family);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} has a bad podCIDR ({Reason}) {Cidr}: {Detail}")]
+    private partial void LogCidrProblem(string node, string reason, string cidr, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Patch of node {Node} with {Cidrs} failed ({Error}), attempt {Attempt}; will retry")]
+    private partial void LogPatchFailed(string node, string cidrs, string error, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Patch of node {Node} was rejected ({Error}) and the node still has no podCIDRs; will retry")]
+    private partial void LogPatchRejected(string node, string error);
+}
