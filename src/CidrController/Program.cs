@@ -1,1 +1,21 @@
-﻿Console.WriteLine("Hello, World!");
+using System.Runtime.InteropServices;
+
+using CidrController;
+using CidrController.CommandLine;
+
+if (!CommandLineFrontEnd.TryPrepare(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, out var settings, out var exitCode))
+{
+    return exitCode;
+}
+
+// SIGTERM (kubelet stopping the pod) and SIGINT both mean a graceful shutdown: stop taking work, release the lease.
+using var shutdown = new CancellationTokenSource();
+using var onSigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestShutdown);
+using var onSigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestShutdown);
+return await ControllerHost.RunAsync(settings, shutdown.Token);
+
+void RequestShutdown(PosixSignalContext context)
+{
+    context.Cancel = true;
+    shutdown.Cancel();
+}
