@@ -1,7 +1,97 @@
 using CidrController.CommandLine;
+using CidrController.Kubernetes;
+
+using k8s.Exceptions;
+
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
 
 namespace CidrController;
+
+/// <summary>Runs the controller process: logging, the hosted controller, graceful shutdown.</summary>
 internal static class ControllerHost
 {
-    public static Task<int> RunAsync(CommandLineSettings settings, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public static async Task<int> RunAsync(CommandLineSettings settings, CancellationToken cancellationToken)
+    {
+        await using var logger = CreateLogger(settings);
+        Microsoft.AspNetCore.Builder.WebApplication app;
+        try
+        {
+            app = CidrControllerApplication.Build(settings.Controller, logging => logging.AddSerilog(logger));
+        }
+        catch (Exception e) when (e is KubeConfigException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException or FormatException or ArgumentException or YamlDotNet.Core.YamlException)
+        {
+            // A missing or broken kubeconfig is an operator error: one clear line, not a stack trace.
+            await Console.Error.WriteLineAsync($"cidr-controller: cannot load the Kubernetes client configuration: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            LogStartup(logger, settings);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"cidr-controller: cannot serve health and metrics on {settings.Controller.MetricsBindAddress}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+                return 0;
+            }
+
+            logger.Information("Serving /healthz, /readyz and /metrics on {Address}", app.ListeningAddress());
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                logger.Information("Shutting down: finishing in-flight work and releasing the lease");
+            }
+
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            logger.Information("Stopped");
+            return 0;
+        }
+    }
+
+    private static Serilog.Core.Logger CreateLogger(CommandLineSettings settings)
+    {
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Is(Level(settings.Verbosity))
+            .MinimumLevel.Override("Microsoft", settings.Verbosity >= 6 ? LogEventLevel.Debug : LogEventLevel.Warning)
+            .MinimumLevel.Override("System.Net.Http", settings.Verbosity >= 6 ? LogEventLevel.Debug : LogEventLevel.Warning)
+            .Enrich.FromLogContext();
+        configuration = settings.LogFormat == LogFormat.Json
+            ? configuration.WriteTo.Console(new RenderedCompactJsonFormatter())
+            : configuration.WriteTo.Console(outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} {Level:u3} {SourceContext:l}: {Message:lj}{NewLine}{Exception}");
+        return configuration.CreateLogger();
+    }
+
+    /// <summary>klog verbosity to a minimum level (see <see cref="CommandLineSettings.Verbosity"/>).</summary>
+    private static LogEventLevel Level(int verbosity) => verbosity switch
+    {
+        <= 1 => LogEventLevel.Warning,
+        <= 3 => LogEventLevel.Information,
+        <= 5 => LogEventLevel.Debug,
+        _ => LogEventLevel.Verbose,
+    };
+
+    private static void LogStartup(Serilog.ILogger logger, CommandLineSettings settings)
+    {
+        var options = settings.Controller;
+        logger.Information("{Version} starting: cluster CIDRs {ClusterCidrs}, service ranges {ServiceRanges}, {Workers} workers, QPS {Qps}/burst {Burst}, leader election {LeaderElection}",
+            VersionText.Line(), string.Join(",", options.ClusterRanges.Select(r => $"{r.Cluster}@/{r.NodeMaskSize}")),
+            options.ServiceRanges.Count == 0 ? "none" : string.Join(",", options.ServiceRanges), options.ConcurrentNodeSyncs,
+            options.Api.Qps, options.Api.Burst, options.LeaderElection.Enabled ? $"on ({options.LeaderElection.ResourceNamespace}/{options.LeaderElection.ResourceName} as {options.LeaderElection.Identity})" : "off");
+        if (settings.ConfigureCloudRoutes)
+        {
+            logger.Information("--configure-cloud-routes is set, but there is no cloud provider: no cloud routes are configured");
+        }
+    }
 }
