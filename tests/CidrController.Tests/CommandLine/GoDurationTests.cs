@@ -1,0 +1,49 @@
+using CidrController.CommandLine;
+
+namespace CidrController.Tests.CommandLine;
+
+public sealed class GoDurationTests
+{
+    public static TheoryData<string, TimeSpan> Valid => new()
+    {
+        { "15s", TimeSpan.FromSeconds(15) },
+        { "1m30s", TimeSpan.FromSeconds(90) },
+        { "500ms", TimeSpan.FromMilliseconds(500) },
+        { "1.5h", TimeSpan.FromMinutes(90) },
+        { "1h2m3s4ms", new TimeSpan(0, 1, 2, 3, 4) },
+        { "0", TimeSpan.Zero },
+        { "+2s", TimeSpan.FromSeconds(2) },
+        { "-2s", TimeSpan.FromSeconds(-2) },
+        { "100us", TimeSpan.FromTicks(1000) },
+        { "100µs", TimeSpan.FromTicks(1000) },
+        { "100μs", TimeSpan.FromTicks(1000) },
+        { "300ns", TimeSpan.FromTicks(3) },
+        { ".5s", TimeSpan.FromMilliseconds(500) },
+        { "2562047h", TimeSpan.FromHours(2562047) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Valid))]
+    public void Parses_go_syntax(string text, TimeSpan expected)
+    {
+        Assert.True(GoDuration.TryParse(text, out var duration, out var error), error);
+        Assert.Equal(expected, duration);
+    }
+
+    [Theory]
+    [InlineData("", "not a duration")]
+    [InlineData("15", "missing unit")]
+    [InlineData("s", "not a duration")]
+    [InlineData("1.2.3s", "not a duration")]
+    [InlineData("1d", "unknown unit")]
+    [InlineData("1 s", "unknown unit")]
+    [InlineData("1S", "unknown unit")]
+    [InlineData("2562048h", "out of range")]
+    [InlineData("99999999999999999999999999999999h", "not a duration")]
+    [InlineData("-", "not a duration")]
+    public void Refuses_what_go_refuses(string text, string expectedFragment)
+    {
+        Assert.False(GoDuration.TryParse(text, out _, out var error));
+        Assert.Contains(expectedFragment, error, StringComparison.Ordinal);
+    }
+}
