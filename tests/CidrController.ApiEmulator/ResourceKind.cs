@@ -1,0 +1,17 @@
+namespace CidrController.ApiEmulator;
+
+/// <summary>The API resources the emulator serves, with the names the real server uses in Status bodies.</summary>
+internal sealed record ResourceKind(string Group, string Version, string Plural, string Kind, bool Namespaced)
+{
+    public static readonly ResourceKind Node = new("", "v1", "nodes", "Node", Namespaced: false);
+    public static readonly ResourceKind CoreEvent = new("", "v1", "events", "Event", Namespaced: true);
+    public static readonly ResourceKind EventsV1Event = new("events.k8s.io", "v1", "events", "Event", Namespaced: true);
+    public static readonly ResourceKind Lease = new("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true);
+
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    public string ListKind => Kind + "List";
+
+    /// <summary>"nodes" or "leases.coordination.k8s.io", as in the real server's messages.</summary>
+    public string QualifiedResource => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
+}
