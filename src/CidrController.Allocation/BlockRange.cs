@@ -134,9 +134,10 @@ public sealed class BlockRange
 
         lock (_lock)
         {
-            var wasEmpty = _set.IsEmpty;
+            // Only a 2^128-block range can change 2^128 blocks (which wraps to 0); ask the set only then.
+            var wasEmpty = IsWholeSpace(first, last) && _set.IsEmpty;
             var changed = _set.Mark(first, last);
-            var reported = changed == 0 && IsWholeSpace(first, last) && wasEmpty ? UInt128.MaxValue : changed;
+            var reported = changed == 0 && wasEmpty ? UInt128.MaxValue : changed;
             _nodeHeld += changed;
             _allocations = SaturatingAdd(_allocations, reported);
             return new OccupyResult(true, Covered(first, last), reported);
@@ -156,9 +157,9 @@ public sealed class BlockRange
 
         lock (_lock)
         {
-            var wasFull = _exclusions.Count == 0 && _set.IsFull;
+            var wasFull = IsWholeSpace(first, last) && _exclusions.Count == 0 && _set.IsFull;
             var changed = ClearOutsideExclusions(first, last);
-            var reported = changed == 0 && IsWholeSpace(first, last) && wasFull ? UInt128.MaxValue : changed;
+            var reported = changed == 0 && wasFull ? UInt128.MaxValue : changed;
             _nodeHeld -= changed;
             _releases = SaturatingAdd(_releases, reported);
             return new OccupyResult(true, Covered(first, last), reported);
