@@ -63,9 +63,9 @@ internal static class ApiStatus
         }
 
         var details = new JsonObject { ["name"] = name };
-        if (resource.Group.Length > 0)
+        if (resource.ValidationGroup.Length > 0)
         {
-            details["group"] = resource.Group;
+            details["group"] = resource.ValidationGroup;
         }
 
         details["kind"] = resource.Kind;

@@ -3,6 +3,12 @@ namespace CidrController.ApiEmulator;
 /// <summary>The API resources the emulator serves, with the names the real server uses in Status bodies.</summary>
 internal sealed record ResourceKind(string Group, string Version, string Plural, string Kind, bool Namespaced)
 {
+    /// <summary>
+    /// The group named in 422 Invalid details. events.k8s.io Events are validated as the internal core Event, so the
+    /// real server names no group there (golden <c>create-event-v1-invalid</c>).
+    /// </summary>
+    public string ValidationGroup => Plural == "events" ? "" : Group;
+
     public static readonly ResourceKind Node = new("", "v1", "nodes", "Node", Namespaced: false);
     public static readonly ResourceKind CoreEvent = new("", "v1", "events", "Event", Namespaced: true);
     public static readonly ResourceKind EventsV1Event = new("events.k8s.io", "v1", "events", "Event", Namespaced: true);

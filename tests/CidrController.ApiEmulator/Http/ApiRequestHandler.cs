@@ -303,7 +303,9 @@ internal sealed class ApiRequestHandler
         var bookmarks = query["allowWatchBookmarks"].ToString() is "true" or "1";
         try
         {
+            // Kestrel buffers headers until the first flush; clients must see the 200 before any event exists.
             await response.StartAsync(cts.Token);
+            await response.Body.FlushAsync(cts.Token);
             var buffer = new StringBuilder();
             foreach (var entry in start.Initial)
             {
