@@ -59,10 +59,10 @@ public sealed class CidrAllocator
                 }
             }
 
-            IpFamily[] families = state.Families.Contains(spec.Cluster.Family)
-                ? state.Families
-                : [.. state.Families, spec.Cluster.Family];
-            _state = new State(families, [.. state.Ranges, range]);
+            IpFamily[] families = state.FamilyArray.Contains(spec.Cluster.Family)
+                ? state.FamilyArray
+                : [.. state.FamilyArray, spec.Cluster.Family];
+            _state = new State(families, [.. state.RangeArray, range]);
         }
     }
 
@@ -70,17 +70,17 @@ public sealed class CidrAllocator
     public AllocationResult Allocate()
     {
         var state = _state;
-        var blocks = new AllocatedBlock[state.Families.Length];
-        for (var f = 0; f < state.Families.Length; f++)
+        var blocks = new AllocatedBlock[state.FamilyArray.Length];
+        for (var f = 0; f < blocks.Length; f++)
         {
-            if (!TryAllocate(state, state.Families[f], out blocks[f]))
+            if (!TryAllocate(state, state.FamilyArray[f], out blocks[f]))
             {
                 for (var taken = 0; taken < f; taken++)
                 {
                     blocks[taken].Range.Release(blocks[taken].Block);
                 }
 
-                return AllocationResult.Exhausted(state.Families[f]);
+                return AllocationResult.Exhausted(state.FamilyArray[f]);
             }
         }
 
@@ -91,7 +91,7 @@ public sealed class CidrAllocator
     public OccupyResult Occupy(IpBlock cidr)
     {
         var result = OccupyResult.OutOfRange;
-        foreach (var range in _state.Ranges)
+        foreach (var range in _state.RangeArray)
         {
             if (range.Cluster.Overlaps(cidr))
             {
@@ -106,7 +106,7 @@ public sealed class CidrAllocator
     public OccupyResult Release(IpBlock cidr)
     {
         var result = OccupyResult.OutOfRange;
-        foreach (var range in _state.Ranges)
+        foreach (var range in _state.RangeArray)
         {
             if (range.Cluster.Overlaps(cidr))
             {
@@ -120,7 +120,7 @@ public sealed class CidrAllocator
     /// <summary>The first range containing or overlapping the CIDR, or null.</summary>
     public BlockRange? FindRange(IpBlock cidr)
     {
-        foreach (var range in _state.Ranges)
+        foreach (var range in _state.RangeArray)
         {
             if (range.Cluster.Overlaps(cidr))
             {
@@ -133,7 +133,7 @@ public sealed class CidrAllocator
 
     private static bool TryAllocate(State state, IpFamily family, out AllocatedBlock allocated)
     {
-        foreach (var range in state.Ranges)
+        foreach (var range in state.RangeArray)
         {
             if (range.Family == family && range.TryAllocateNext(out var block, out var skipped))
             {
@@ -146,6 +146,15 @@ public sealed class CidrAllocator
         return false;
     }
 
-    // Immutable snapshot; AddRange swaps in a new one.
-    private sealed record State(IpFamily[] Families, BlockRange[] Ranges);
+    // Immutable snapshot; AddRange swaps in a new one. The read-only wrappers keep callers from casting back to arrays.
+    private sealed class State(IpFamily[] families, BlockRange[] ranges)
+    {
+        public IpFamily[] FamilyArray { get; } = families;
+
+        public BlockRange[] RangeArray { get; } = ranges;
+
+        public IReadOnlyList<IpFamily> Families { get; } = Array.AsReadOnly(families);
+
+        public IReadOnlyList<BlockRange> Ranges { get; } = Array.AsReadOnly(ranges);
+    }
 }
