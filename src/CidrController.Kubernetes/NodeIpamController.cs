@@ -111,7 +111,9 @@ public sealed partial class NodeIpamController : BackgroundService
         var resourceVersion = await InitialListAsync(watcher, stopTaking).ConfigureAwait(false);
 
         // Every existing podCIDR is occupied before the first allocation, so no block is handed out twice.
-        foreach (var name in store.Names)
+        // In name order, as the API server lists them: when two nodes overlap, the later name is the one
+        // reported, the same one on every restart.
+        foreach (var name in store.Names.Order(StringComparer.Ordinal))
         {
             if (store.Get(name) is { PodCidrs.Count: > 0 } node)
             {

@@ -1,7 +1,6 @@
 using CidrController.CommandLine;
 using CidrController.Kubernetes;
 
-using k8s.Exceptions;
 
 using Serilog;
 using Serilog.Events;
@@ -14,16 +13,20 @@ internal static class ControllerHost
 {
     public static async Task<int> RunAsync(CommandLineSettings settings, CancellationToken cancellationToken)
     {
-        await using var logger = CreateLogger(settings);
+        await using var root = CreateLogger(settings);
+        var logger = root.ForContext("SourceContext", "CidrController");
         Microsoft.AspNetCore.Builder.WebApplication app;
         try
         {
-            app = CidrControllerApplication.Build(settings.Controller, logging => logging.AddSerilog(logger));
+            app = CidrControllerApplication.Build(settings.Controller, logging => logging.AddSerilog(root));
         }
-        catch (Exception e) when (e is KubeConfigException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException or FormatException or ArgumentException or YamlDotNet.Core.YamlException)
+        catch (Exception e)
         {
-            // A missing or broken kubeconfig is an operator error: one clear line, not a stack trace.
-            await Console.Error.WriteLineAsync($"cidr-controller: cannot load the Kubernetes client configuration: {e.Message}").ConfigureAwait(false);
+            // A missing or broken kubeconfig is an operator error: one clear line, not a stack trace. Nothing
+            // else runs in this step, and KubernetesClient throws anything from KubeConfigException to a
+            // NullReferenceException for an empty file, so every exception here means "bad configuration".
+            var detail = e is NullReferenceException or InvalidCastException ? "the file is empty or not a kubeconfig" : e.Message;
+            await Console.Error.WriteLineAsync($"cidr-controller: cannot load the Kubernetes client configuration: {OneLine(detail)}").ConfigureAwait(false);
             return 1;
         }
 
@@ -36,7 +39,7 @@ internal static class ControllerHost
             }
             catch (IOException e)
             {
-                await Console.Error.WriteLineAsync($"cidr-controller: cannot serve health and metrics on {settings.Controller.MetricsBindAddress}: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"cidr-controller: cannot serve health and metrics on {settings.Controller.MetricsBindAddress}: {OneLine(e.Message)}").ConfigureAwait(false);
                 return 1;
             }
             catch (OperationCanceledException)
@@ -59,6 +62,8 @@ internal static class ControllerHost
             return 0;
         }
     }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     private static Serilog.Core.Logger CreateLogger(CommandLineSettings settings)
     {

@@ -1,1 +1,126 @@
-﻿Console.WriteLine("Hello, World!");
+using System.Globalization;
+
+using CidrController.ApiEmulator;
+using CidrController.Sandbox;
+
+// Try cidr-controller with no cluster: start the API server emulator, create simulated nodes, run the real
+// controller binary against it, print each node's CIDRs as they arrive and a usage table per range.
+// Usage: dotnet run --project tests/CidrController.Sandbox -- [--nodes N] [--timeout SECONDS] [controller flags…]
+var settings = SandboxSettings.Parse(args);
+if (settings is null)
+{
+    return 2;
+}
+
+await using var emulator = await KubeApiEmulator.StartAsync(new EmulatorOptions { BearerToken = "sandbox-token" });
+var kubeconfig = Path.Combine(Path.GetTempPath(), $"cidr-controller-sandbox-{Environment.ProcessId}.kubeconfig");
+emulator.WriteKubeconfig(kubeconfig);
+for (var i = 1; i <= settings.Nodes; i++)
+{
+    emulator.CreateNode(SandboxSettings.NodeName(i));
+}
+
+Console.WriteLine($"API server emulator on {emulator.BaseAddress} with {settings.Nodes} nodes without podCIDRs");
+Console.WriteLine($"Starting: cidr-controller {string.Join(' ', settings.ControllerArguments)}");
+var controller = ControllerProcess.Start(
+    [$"--kubeconfig={kubeconfig}", "--leader-elect=false", .. settings.ControllerArguments],
+    line =>
+    {
+        // Per-node allocation lines repeat what the sandbox prints itself; everything else (startup, capacity, warnings) shows.
+        if (!line.Contains(" Allocated ", StringComparison.Ordinal))
+        {
+            Console.WriteLine($"  | {line}");
+        }
+    });
+var exitCode = 1;
+await using (controller)
+{
+    var reported = new HashSet<string>(StringComparer.Ordinal);
+    var deadline = DateTime.UtcNow.AddSeconds(settings.TimeoutSeconds);
+    while (reported.Count < settings.Nodes && DateTime.UtcNow < deadline && !controller.HasExited)
+    {
+        foreach (var node in emulator.ListNodes())
+        {
+            var name = node["metadata"]!["name"]!.GetValue<string>();
+            var cidrs = node["spec"]?["podCIDRs"]?.AsArray().Select(c => c!.GetValue<string>()).ToArray() ?? [];
+            if (cidrs.Length > 0 && reported.Add(name))
+            {
+                Console.WriteLine($"{name,-20} {string.Join(", ", cidrs)}");
+            }
+        }
+
+        await Task.Delay(100);
+    }
+
+    if (controller.HasExited)
+    {
+        Console.Error.WriteLine($"cidr-controller exited with code {controller.ExitCode}");
+        return controller.ExitCode == 0 ? 1 : controller.ExitCode;
+    }
+
+    Console.WriteLine();
+    Console.WriteLine(reported.Count == settings.Nodes
+        ? $"All {settings.Nodes} nodes have pod CIDRs."
+        : $"{reported.Count} of {settings.Nodes} nodes have pod CIDRs after {settings.TimeoutSeconds} s (is the range too small?).");
+    await UsageTable.PrintAsync(controller, Console.Out);
+    exitCode = reported.Count == settings.Nodes ? 0 : 1;
+}
+
+File.Delete(kubeconfig);
+return exitCode;
+
+internal sealed record SandboxSettings(int Nodes, int TimeoutSeconds, IReadOnlyList<string> ControllerArguments)
+{
+    public static string NodeName(int i) => $"sandbox-node-{i.ToString("D3", CultureInfo.InvariantCulture)}";
+
+    /// <summary>Takes --nodes and --timeout; everything else goes to the controller (default --cluster-cidr 10.1.0.0/16).</summary>
+    public static SandboxSettings? Parse(string[] args)
+    {
+        var nodes = 20;
+        var timeout = 60;
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var (name, value) = Split(args, ref i);
+            switch (name)
+            {
+                case "--nodes" when int.TryParse(value, out var n) && n is >= 0 and <= 100_000:
+                    nodes = n;
+                    break;
+                case "--timeout" when int.TryParse(value, out var t) && t > 0:
+                    timeout = t;
+                    break;
+                case "--nodes" or "--timeout":
+                    Console.Error.WriteLine($"sandbox: invalid value \"{value}\" for flag {name}");
+                    return null;
+                default:
+                    rest.Add(args[i]);
+                    break;
+            }
+        }
+
+        if (!rest.Any(a => a.StartsWith("--cluster-cidr", StringComparison.Ordinal)))
+        {
+            rest.Add("--cluster-cidr=10.1.0.0/16");
+        }
+
+        return new SandboxSettings(nodes, timeout, rest);
+    }
+
+    private static (string Name, string? Value) Split(string[] args, ref int i)
+    {
+        var arg = args[i];
+        var eq = arg.IndexOf('=', StringComparison.Ordinal);
+        if (eq > 0)
+        {
+            return (arg[..eq], arg[(eq + 1)..]);
+        }
+
+        if ((arg == "--nodes" || arg == "--timeout") && i + 1 < args.Length)
+        {
+            return (arg, args[++i]);
+        }
+
+        return (arg, null);
+    }
+}

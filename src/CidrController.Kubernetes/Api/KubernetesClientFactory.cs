@@ -10,8 +10,9 @@ namespace CidrController.Kubernetes.Api;
 public static class KubernetesClientFactory
 {
     /// <summary>
-    /// --kubeconfig if given; else in-cluster (service account) when running in a pod; else KUBECONFIG or
-    /// ~/.kube/config. --master overrides the server address. TLS verification is never turned off here.
+    /// --kubeconfig if given; else in-cluster (service account) when running in a pod; else --master alone
+    /// (no credentials, as client-go does with only a master URL); else KUBECONFIG or ~/.kube/config.
+    /// --master overrides the server address in every case. TLS verification is never turned off here.
     /// </summary>
     public static KubernetesClientConfiguration LoadConfiguration(ApiClientOptions options)
     {
@@ -24,12 +25,15 @@ public static class KubernetesClientFactory
         {
             config = KubernetesClientConfiguration.InClusterConfig();
         }
+        else if (!string.IsNullOrEmpty(options.Master))
+        {
+            config = new KubernetesClientConfiguration { Host = options.Master };
+        }
         else
         {
             var path = Environment.GetEnvironmentVariable("KUBECONFIG");
             config = KubernetesClientConfiguration.BuildConfigFromConfigFile(
-                string.IsNullOrEmpty(path) ? KubernetesClientConfiguration.KubeConfigDefaultLocation : path.Split(Path.PathSeparator)[0],
-                masterUrl: options.Master);
+                string.IsNullOrEmpty(path) ? KubernetesClientConfiguration.KubeConfigDefaultLocation : path.Split(Path.PathSeparator)[0]);
         }
 
         if (!string.IsNullOrEmpty(options.Master))

@@ -2,6 +2,7 @@ using CidrController.Allocation;
 using CidrController.Kubernetes.Metrics;
 using CidrController.Kubernetes.Nodes;
 using CidrController.Kubernetes.Reconcile;
+
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CidrController.Tests.Reconcile;

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+using CidrController.ApiEmulator;
+
+using static CidrController.Tests.Integration.InProcessController;
+
+namespace CidrController.Tests.Integration;
+
+/// <summary>Two replicas on one Lease: only the holder allocates, and a graceful stop hands over quickly.</summary>
+public sealed class LeaderElectionTests : IAsyncLifetime
+{
+    private KubeApiEmulator _api = null!;
+
+    public async Task InitializeAsync() => _api = await KubeApiEmulator.StartAsync(new EmulatorOptions { BearerToken = "integration-test-token" });
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    private string? Holder() => _api.GetLease("kube-system", "cidr-controller")?["spec"]?["holderIdentity"]?.GetValue<string>();
+
+    private IEnumerable<string?> PatchAgents() =>
+        _api.Requests.Where(r => r.Method == "PATCH" && r.PathAndQuery.StartsWith("/api/v1/nodes/", StringComparison.Ordinal)).Select(r => r.UserAgent);
+
+    [Fact]
+    public async Task Only_the_lease_holder_allocates_and_a_graceful_stop_hands_over_within_seconds()
+    {
+        var first = await StartAsync(Options(_api, "10.1.0.0/16", leaderElection: true, identity: "replica-a"));
+        await Eventually.TrueAsync(() => Holder() == "replica-a", "replica-a never took the lease");
+        await using var second = await StartAsync(Options(_api, "10.1.0.0/16", leaderElection: true, identity: "replica-b"));
+        for (var i = 0; i < 5; i++)
+        {
+            _api.CreateNode($"before-{i}");
+        }
+
+        await Eventually.TrueAsync(() => Enumerable.Range(0, 5).All(i => PodCidrs(_api.GetNode($"before-{i}")).Length > 0), "nodes not allocated");
+        Assert.All(PatchAgents(), agent => Assert.Contains("replica-a", agent, StringComparison.Ordinal));
+
+        var stopped = Stopwatch.StartNew();
+        await first.DisposeAsync();
+        await Eventually.TrueAsync(() => Holder() == "replica-b", "replica-b never took over", TimeSpan.FromSeconds(10));
+        var takeover = stopped.Elapsed;
+        _api.CreateNode("after");
+        await Eventually.TrueAsync(() => PodCidrs(_api.GetNode("after")).Length > 0, "the new leader does not allocate");
+
+        // The lease lasts 4 s in these options: a takeover well under that came from the release, not expiry.
+        Assert.True(takeover < TimeSpan.FromSeconds(3), $"takeover took {takeover.TotalSeconds:F1} s");
+        Assert.Contains("replica-b", PatchAgents().Last(), StringComparison.Ordinal);
+        var allocated = Enumerable.Range(0, 5).Select(i => PodCidrs(_api.GetNode($"before-{i}"))[0]).Append(PodCidrs(_api.GetNode("after"))[0]);
+        Assert.Equal(6, allocated.Distinct().Count());
+    }
+}
