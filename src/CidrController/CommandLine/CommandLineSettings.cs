@@ -10,9 +10,9 @@ internal sealed record CommandLineSettings
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 
     /// <summary>
-    /// klog-style <c>-v</c> (default 2): 0-1 warnings, errors and the startup/capacity summary; 2 adds one
-    /// line per allocation and release; 3 adds watch/relist and leader-election transitions; 4 and above
-    /// add debug detail (reconcile decisions, retries); 6 and above trace API requests.
+    /// klog-style <c>-v</c> (default 2): 0-1 warnings and errors only; 2-3 add the startup and capacity
+    /// summary, one line per allocation and release, watch relists and leader-election transitions; 4-5 add
+    /// debug detail; 6 and above trace the HTTP client and server.
     /// </summary>
     public int Verbosity { get; init; } = 2;
 

@@ -94,7 +94,7 @@ internal static class ControllerFlags
 
     public static readonly Flag Verbosity = new(
         "--v", "int", "2",
-        "Log verbosity: 0-1 warnings and startup summary, 2 one line per allocation, 3 watch and leader changes, 4+ debug, 6+ API requests.")
+        "Log verbosity: 0-1 warnings and errors; 2-3 also startup and capacity summary, one line per allocation, watch and leader changes; 4-5 debug; 6+ HTTP traces.")
     {
         Aliases = ["-v"],
     };
