@@ -22,16 +22,30 @@ internal static class ClusterCidrFlags
         }
 
         var clusters = CidrList.Parse(ControllerFlags.ClusterCidr, text);
-        RequireUpstreamRangeShape(text, clusters);
+        RequireDisjoint(text, clusters);
         RequireMaskFlagsFitFamilies(values, masks, clusters);
         return clusters.Select(cluster => ToRange(cluster, values, masks)).ToList();
     }
 
     /// <summary>
-    /// Upstream allows one range per family. SPEC §6 (several ranges per family, used in order) relaxes exactly this check.
+    /// Upstream allows one range per family. We allow several (a family's ranges are used in order, the next
+    /// when the earlier are full: a pod network can grow without renumbering), as long as no two overlap —
+    /// an overlap would hand out the same addresses from two ranges. With one range per family nothing
+    /// changes from upstream.
     /// </summary>
-    private static void RequireUpstreamRangeShape(string text, IReadOnlyList<IpBlock> clusters) =>
-        CidrList.RequireOnePerFamily(ControllerFlags.ClusterCidr, text, clusters);
+    private static void RequireDisjoint(string text, IReadOnlyList<IpBlock> clusters)
+    {
+        for (var i = 0; i < clusters.Count; i++)
+        {
+            for (var j = i + 1; j < clusters.Count; j++)
+            {
+                if (clusters[i].Overlaps(clusters[j]))
+                {
+                    throw FlagException.InvalidValue(ControllerFlags.ClusterCidr, text, $"{clusters[i]} and {clusters[j]} overlap; cluster CIDRs must be disjoint");
+                }
+            }
+        }
+    }
 
     private static MaskSizes ParseMaskSizes(FlagValues values) => new(
         ParseMask(values, ControllerFlags.NodeCidrMaskSize, 128),

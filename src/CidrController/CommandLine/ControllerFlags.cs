@@ -18,7 +18,7 @@ internal static class ControllerFlags
 
     public static readonly Flag ClusterCidr = new(
         "--cluster-cidr", "cidrs", "",
-        "Pod address space, comma-separated, at most one IPv4 and one IPv6; the first is a node's primary family. Required when allocating.");
+        "Pod address space, comma-separated; the first family is a node's primary. Several disjoint ranges of a family are used in order. Required when allocating.");
 
     public static readonly Flag NodeCidrMaskSize = new(
         "--node-cidr-mask-size", "int", "24 for IPv4, 64 for IPv6",

@@ -100,6 +100,16 @@ public sealed class FlagParsingTests
     }
 
     [Fact]
+    public void Several_disjoint_ranges_per_family_are_kept_in_flag_order_with_their_familys_mask()
+    {
+        var ranges = ParsedCommandLine.Accepted("--cluster-cidr=10.1.0.0/16,fd00:1::/48,10.7.0.0/16", "--node-cidr-mask-size-ipv4=26").Controller.ClusterRanges;
+
+        Assert.Equal(
+            [new RangeSpec(IpBlock.Parse("10.1.0.0/16"), 26), new RangeSpec(IpBlock.Parse("fd00:1::/48"), 64), new RangeSpec(IpBlock.Parse("10.7.0.0/16"), 26)],
+            ranges);
+    }
+
+    [Fact]
     public void Allocation_disabled_needs_no_cluster_cidr()
     {
         var controller = ParsedCommandLine.Accepted("--allocate-node-cidrs=false").Controller;

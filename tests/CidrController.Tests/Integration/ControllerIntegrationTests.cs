@@ -52,6 +52,26 @@ public sealed class ControllerIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_familys_ranges_are_used_in_flag_order_the_next_when_the_earlier_is_full()
+    {
+        await using var controller = await StartAsync(Options(_api, "10.1.0.0/24,fd00:1::/48,10.7.0.0/24", v4Mask: 25));
+        string[][] handedOut = new string[4][];
+        for (var i = 0; i < 4; i++)
+        {
+            _api.CreateNode($"n{i}");
+            await WaitForCidrs($"n{i}");
+            handedOut[i] = Cidrs($"n{i}");
+        }
+
+        Assert.Equal(["10.1.0.0/25", "fd00:1::/64"], handedOut[0]);
+        Assert.Equal(["10.1.0.128/25", "fd00:1:0:1::/64"], handedOut[1]);
+        Assert.Equal(["10.7.0.0/25"], handedOut[2][..1]);
+        Assert.Equal(["10.7.0.128/25"], handedOut[3][..1]);
+        _api.CreateNode("n4");
+        await Eventually.TrueAsync(() => EventReasons("n4").Contains("CIDRNotAvailable"), "both IPv4 ranges are full, yet no CIDRNotAvailable");
+    }
+
+    [Fact]
     public async Task Existing_podcidrs_are_adopted_before_any_allocation_and_bad_ones_reported_without_stopping()
     {
         _api.CreateNode("old-1", ["10.1.0.0/24"]);
