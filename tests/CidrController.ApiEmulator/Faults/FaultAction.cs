@@ -14,4 +14,19 @@ public abstract record FaultAction
 
     /// <summary>Apply the write, then close the connection without a response.</summary>
     public static FaultAction ApplyThenClose() => new ApplyThenCloseFault();
+
+    /// <summary>
+    /// Handle the request (a write is applied), then send a complete HTTP response whose JSON body is cut in half
+    /// (Content-Length matches the cut body). On a watch: the stream's first event line is cut and the stream ends.
+    /// </summary>
+    public static FaultAction TruncateBody() => new TruncatedBodyFault();
+
+    /// <summary>A watch answered 200 with headers flushed, then nothing at all (no events, no bookmarks) until the client gives up.</summary>
+    public static FaultAction SilentWatch() => new SilentWatchFault();
+
+    /// <summary>A watch answered 200 whose stream ends at once without a single line.</summary>
+    public static FaultAction EmptyWatch() => new EmptyWatchFault();
+
+    /// <summary>Handle the request, then add fields no client knows to the JSON answer (a newer server's objects).</summary>
+    public static FaultAction AddUnknownFields() => new UnknownFieldsFault();
 }

@@ -43,6 +43,22 @@ public sealed class FaultInjector
     public FaultRegistration CloseAfterWrite(string method, string pathPrefix, int? count = 1) =>
         Add(new FaultRule { Method = method, PathPrefix = pathPrefix, Watch = WatchMatch.NonWatchOnly, Count = count, Action = FaultAction.ApplyThenClose() });
 
+    /// <summary>The next <paramref name="count"/> node watches get 200 and then nothing, not even a bookmark.</summary>
+    public FaultRegistration SilenceWatches(int? count = 1) =>
+        Add(new FaultRule { Method = "GET", PathPrefix = "/api/v1/nodes", Watch = WatchMatch.WatchOnly, Count = count, Action = FaultAction.SilentWatch() });
+
+    /// <summary>The next <paramref name="count"/> node watches get 200 and an empty stream.</summary>
+    public FaultRegistration EmptyWatches(int? count = 1) =>
+        Add(new FaultRule { Method = "GET", PathPrefix = "/api/v1/nodes", Watch = WatchMatch.WatchOnly, Count = count, Action = FaultAction.EmptyWatch() });
+
+    /// <summary>The next <paramref name="count"/> matching requests (watches included) get their JSON cut in half.</summary>
+    public FaultRegistration TruncateResponses(string? method, string pathPrefix, int? count = 1) =>
+        Add(new FaultRule { Method = method, PathPrefix = pathPrefix, Count = count, Action = FaultAction.TruncateBody() });
+
+    /// <summary>Matching non-watch answers carry fields no client knows.</summary>
+    public FaultRegistration AddUnknownFields(string? method, string pathPrefix, int? count = null) =>
+        Add(new FaultRule { Method = method, PathPrefix = pathPrefix, Watch = WatchMatch.NonWatchOnly, Count = count, Action = FaultAction.AddUnknownFields() });
+
     /// <summary>Abort every open watch connection now (as a load balancer or apiserver restart would).</summary>
     public void DropWatches()
     {

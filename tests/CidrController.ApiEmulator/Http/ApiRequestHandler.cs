@@ -84,8 +84,21 @@ internal sealed class ApiRequestHandler
         var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (isWatch && method == "GET" && segments is ["api", "v1", "nodes"])
         {
-            await WatchNodesAsync(ctx, () => RecordRequest(200));
-            return;
+            switch (fault)
+            {
+                case EmptyWatchFault:
+                    RecordRequest(200);
+                    ctx.Response.StatusCode = 200;
+                    ctx.Response.ContentType = "application/json";
+                    return;
+                case SilentWatchFault:
+                    RecordRequest(200);
+                    await SilentWatchAsync(ctx);
+                    return;
+                default:
+                    await WatchNodesAsync(ctx, () => RecordRequest(200), truncate: fault is TruncatedBodyFault);
+                    return;
+            }
         }
 
         ApiResponse response;
@@ -122,8 +135,79 @@ internal sealed class ApiRequestHandler
             return;
         }
 
+        if (fault is TruncatedBodyFault)
+        {
+            RecordRequest(response.StatusCode);
+            await WriteTruncatedAsync(ctx, response);
+            return;
+        }
+
+        if (fault is UnknownFieldsFault)
+        {
+            response = new ApiResponse(response.StatusCode, WithUnknownFields(response.Body));
+        }
+
         RecordRequest(response.StatusCode);
         await WriteAsync(ctx, response);
+    }
+
+    private static async Task WriteTruncatedAsync(HttpContext ctx, ApiResponse response)
+    {
+        var bytes = Encoding.UTF8.GetBytes(response.Body.ToJsonString());
+        ctx.Response.StatusCode = response.StatusCode;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = bytes.Length / 2;
+        await ctx.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), ctx.RequestAborted);
+    }
+
+    /// <summary>What a newer API server's answer looks like to an older client: fields at every level it does not know.</summary>
+    private static JsonNode WithUnknownFields(JsonNode body)
+    {
+        if (body is not JsonObject root)
+        {
+            return body;
+        }
+
+        var copy = (JsonObject)root.DeepClone();
+        copy["futureTopLevelField"] = new JsonObject { ["nested"] = new JsonArray(1, "two", null) };
+        IEnumerable<JsonNode?> objects = copy["items"] is JsonArray items ? items : [copy];
+        foreach (var item in objects.OfType<JsonObject>())
+        {
+            if (item["metadata"] is JsonObject metadata)
+            {
+                metadata["futureMetadataField"] = 42;
+            }
+
+            if (item["spec"] is JsonObject spec)
+            {
+                spec["futureSpecField"] = new JsonObject { ["enabled"] = true };
+            }
+        }
+
+        return copy;
+    }
+
+    /// <summary>200 and flushed headers, then silence until the client gives up or the emulator stops.</summary>
+    private async Task SilentWatchAsync(HttpContext ctx)
+    {
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        using var silence = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping, _faults.WatchDropToken);
+        try
+        {
+            await ctx.Response.StartAsync(silence.Token);
+            await ctx.Response.Body.FlushAsync(silence.Token);
+            await Task.Delay(Timeout.Infinite, silence.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client noticed the silence (or the emulator is stopping).
+        }
+        catch (IOException)
+        {
+        }
+
+        ctx.Abort();
     }
 
     private static async Task WriteAsync(HttpContext ctx, ApiResponse response)
@@ -253,7 +337,7 @@ internal sealed class ApiRequestHandler
         }
     }
 
-    private async Task WatchNodesAsync(HttpContext ctx, Action recordStart)
+    private async Task WatchNodesAsync(HttpContext ctx, Action recordStart, bool truncate)
     {
         var query = ctx.Request.Query;
         var response = ctx.Response;
@@ -306,6 +390,14 @@ internal sealed class ApiRequestHandler
             // Kestrel buffers headers until the first flush; clients must see the 200 before any event exists.
             await response.StartAsync(cts.Token);
             await response.Body.FlushAsync(cts.Token);
+            if (truncate)
+            {
+                // Half an event line, then the end of the stream: what a proxy cutting the connection mid-write leaves.
+                await response.WriteAsync("{\"type\":\"ADDED\",\"object\":{\"kind\":\"Node\",\"apiVers", cts.Token);
+                await response.Body.FlushAsync(cts.Token);
+                return;
+            }
+
             var buffer = new StringBuilder();
             foreach (var entry in start.Initial)
             {
