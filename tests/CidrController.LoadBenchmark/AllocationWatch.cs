@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+using CidrController.ApiEmulator;
+
+namespace CidrController.LoadBenchmark;
+
+/// <summary>
+/// A watch on the emulator's nodes, as any other client would see them: records, for every node, when a
+/// podCIDR first became visible and what it was. Timestamps are taken when the event line arrives, so
+/// "allocated" means "visible on a watch", not "the controller thinks it is done".
+/// </summary>
+public sealed class AllocationWatch : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Allocation> _allocated = new(StringComparer.Ordinal);
+    private readonly HttpClient _http;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _reading = Task.CompletedTask;
+    private Exception? _failure;
+
+    private AllocationWatch(HttpClient http) => _http = http;
+
+    public int Count => _allocated.Count;
+
+    public IReadOnlyDictionary<string, Allocation> Allocated => _allocated;
+
+    /// <summary>Starts watching from the emulator's current resourceVersion; returns once the stream is open.</summary>
+    public static async Task<AllocationWatch> StartAsync(KubeApiEmulator emulator)
+    {
+        var http = emulator.CreateHttpClient();
+        http.Timeout = Timeout.InfiniteTimeSpan;
+        var watch = new AllocationWatch(http);
+        var resourceVersion = emulator.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture);
+        var response = await http.GetAsync(new Uri($"api/v1/nodes?watch=true&resourceVersion={resourceVersion}", UriKind.Relative),
+            HttpCompletionOption.ResponseHeadersRead, watch._stop.Token);
+        response.EnsureSuccessStatusCode();
+        watch._reading = Task.Run(() => watch.ReadAsync(response));
+        return watch;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> nodes have podCIDRs; throws on timeout or a broken stream.</summary>
+    public async Task WaitForCountAsync(int count, TimeSpan timeout, Func<bool>? stillRunning = null)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (_allocated.Count < count)
+        {
+            if (_failure is not null)
+            {
+                throw new BenchmarkFailedException($"the benchmark's own watch failed: {_failure.Message}");
+            }
+
+            if (stillRunning is not null && !stillRunning())
+            {
+                throw new BenchmarkFailedException($"cidr-controller exited with {_allocated.Count} of {count} nodes allocated");
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new BenchmarkFailedException($"only {_allocated.Count} of {count} nodes got a podCIDR within {timeout.TotalSeconds:F0} s");
+            }
+
+            await Task.Delay(2);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _reading;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
+        {
+        }
+
+        _http.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task ReadAsync(HttpResponseMessage response)
+    {
+        try
+        {
+            using (response)
+            {
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(_stop.Token));
+                while (await reader.ReadLineAsync(_stop.Token) is { } line)
+                {
+                    var arrived = Stopwatch.GetTimestamp();
+                    Record(line, arrived);
+                }
+            }
+
+            if (!_stop.IsCancellationRequested)
+            {
+                _failure = new IOException("the watch stream ended");
+            }
+        }
+        catch (Exception e) when (!_stop.IsCancellationRequested)
+        {
+            _failure = e;
+        }
+    }
+
+    private void Record(string line, long arrived)
+    {
+        using var document = JsonDocument.Parse(line);
+        var root = document.RootElement;
+        if (root.GetProperty("type").GetString() is not ("ADDED" or "MODIFIED"))
+        {
+            return;
+        }
+
+        var node = root.GetProperty("object");
+        if (!node.TryGetProperty("spec", out var spec) || !spec.TryGetProperty("podCIDRs", out var cidrs) || cidrs.GetArrayLength() == 0)
+        {
+            return;
+        }
+
+        var name = node.GetProperty("metadata").GetProperty("name").GetString()!;
+        _allocated.TryAdd(name, new Allocation(arrived, string.Join(",", cidrs.EnumerateArray().Select(c => c.GetString()))));
+    }
+
+    /// <summary>When (Stopwatch timestamp) a node's podCIDRs were first seen, and what they were.</summary>
+    public readonly record struct Allocation(long SeenAt, string Cidrs);
+}
