@@ -2,6 +2,12 @@ using System.Runtime.InteropServices;
 
 using CidrController;
 using CidrController.CommandLine;
+using CidrController.Status;
+
+if (args is [StatusCommand.Name, .. var statusArgs])
+{
+    return await StatusCommand.RunAsync(statusArgs, Console.Out, Console.Error, Environment.GetEnvironmentVariable, CancellationToken.None);
+}
 
 if (!CommandLineFrontEnd.TryPrepare(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, out var settings, out var exitCode))
 {

@@ -9,6 +9,7 @@ internal static class HelpText
         writer.WriteLine();
         writer.WriteLine("Usage:");
         writer.WriteLine("  cidr-controller [flags]");
+        writer.WriteLine("  cidr-controller status [--output text|json] [flags]   per-range usage and node problems, read from the cluster");
         writer.WriteLine();
         writer.WriteLine("Flags (--flag=value or --flag value; booleans --flag or --flag=false; durations like 15s, 1m30s, 500ms):");
         var signatures = ControllerFlags.All.Select(Signature).ToList();

@@ -1,0 +1,126 @@
+using CidrController.CommandLine;
+using CidrController.Kubernetes.Api;
+using CidrController.Kubernetes.Nodes;
+using CidrController.Kubernetes.Status;
+
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CidrController.Status;
+
+/// <summary>
+/// <c>cidr-controller status</c>: reads the live cluster and prints, per range, how full it is, which nodes
+/// wait for a block and which carry bad podCIDRs. It takes the controller's own flags (paste the
+/// Deployment's args) plus <c>--output text|json</c>, and changes nothing in the cluster.
+/// </summary>
+internal static class StatusCommand
+{
+    public const string Name = "status";
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Func<string, string?> getEnvironmentVariable, CancellationToken cancellationToken)
+    {
+        if (!TrySplitOutputFlag(args, out var format, out var controllerArgs, out var error))
+        {
+            await stderr.WriteLineAsync("cidr-controller status: " + error).ConfigureAwait(false);
+            return CommandLineFrontEnd.ExitUsage;
+        }
+
+        var parsed = CommandLineParser.Parse(controllerArgs, getEnvironmentVariable);
+        switch (parsed.Action)
+        {
+            case CommandLineAction.Fail:
+                await stderr.WriteLineAsync("cidr-controller status: " + parsed.Error).ConfigureAwait(false);
+                return CommandLineFrontEnd.ExitUsage;
+            case CommandLineAction.ShowHelp:
+                await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
+                return CommandLineFrontEnd.ExitOk;
+            case CommandLineAction.ShowVersion:
+                await stdout.WriteLineAsync(VersionText.Line()).ConfigureAwait(false);
+                return CommandLineFrontEnd.ExitOk;
+        }
+
+        var options = parsed.Settings!.Controller;
+        ClusterStatusReport report;
+        try
+        {
+            var client = KubernetesClientFactory.Create(options.Api);
+            var store = new ObservedNodeStore();
+            await new NodeWatcher(client, store, options.Api.WatchIdleTimeout, NullLogger<NodeWatcher>.Instance).ListAsync(cancellationToken).ConfigureAwait(false);
+            report = ClusterStatusReport.Compute(options.ClusterRanges, options.ServiceRanges, store.Names.Select(name => store.Get(name)!));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever stops us reading the cluster (kubeconfig, TLS, RBAC, network) is the operator's to fix: one line.
+            var detail = e is k8s.Autorest.HttpOperationException http ? ApiErrorMessage.From(http) : e.Message;
+            await stderr.WriteLineAsync($"cidr-controller status: cannot read nodes: {detail.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            return 1;
+        }
+
+        if (format == StatusFormat.Json)
+        {
+            StatusJson.Write(report, stdout);
+        }
+        else
+        {
+            StatusText.Write(report, stdout);
+        }
+
+        return CommandLineFrontEnd.ExitOk;
+    }
+
+    private const string Usage = """
+        Usage:
+          cidr-controller status [--output text|json] [controller flags]
+
+        Reads the cluster's nodes and prints per cluster CIDR: block size, blocks total / excluded by the
+        service range / used / free, a usage bar, nodes without a podCIDR, and nodes with invalid,
+        out-of-range or overlapping podCIDRs. Takes the controller's own flags (--kubeconfig, --master,
+        --cluster-cidr, --node-cidr-mask-size*, --service-cluster-ip-range; the others are accepted and
+        ignored), so the Deployment's args can be pasted as they are. Changes nothing in the cluster.
+        """;
+
+    private static bool TrySplitOutputFlag(IReadOnlyList<string> args, out StatusFormat format, out List<string> rest, out string error)
+    {
+        format = StatusFormat.Text;
+        rest = [];
+        error = "";
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string? value;
+            if (arg is "--output" or "-o")
+            {
+                if (i + 1 >= args.Count)
+                {
+                    error = $"flag needs an argument: {arg}";
+                    return false;
+                }
+
+                value = args[++i];
+            }
+            else if (arg.StartsWith("--output=", StringComparison.Ordinal) || arg.StartsWith("-o=", StringComparison.Ordinal))
+            {
+                value = arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            }
+            else
+            {
+                rest.Add(arg);
+                continue;
+            }
+
+            switch (value.Trim())
+            {
+                case "text":
+                    format = StatusFormat.Text;
+                    break;
+                case "json":
+                    format = StatusFormat.Json;
+                    break;
+                default:
+                    error = $"invalid value {EchoedValue.Quote(value)} for flag --output: must be text or json";
+                    return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,7 @@
+namespace CidrController.Status;
+
+internal enum StatusFormat
+{
+    Text,
+    Json,
+}
