@@ -47,8 +47,12 @@ public sealed partial class ControllerProcess : IAsyncDisposable
     /// <summary>Path of the controller's entry assembly, run with the same dotnet host as this process.</summary>
     public static string BinaryPath => Path.Combine(AppContext.BaseDirectory, "cidr-controller.dll");
 
-    /// <summary>Starts the controller; <c>--metrics-bind-address</c> is added unless <paramref name="arguments"/> has one.</summary>
-    public static ControllerProcess Start(IEnumerable<string> arguments, Action<string>? onLine = null)
+    /// <summary>
+    /// Starts the controller; <c>--metrics-bind-address</c> is added unless <paramref name="arguments"/> has one.
+    /// <paramref name="binary"/> overrides <see cref="BinaryPath"/>: a <c>.dll</c> runs with the dotnet host, anything
+    /// else (a published self-contained executable) runs directly.
+    /// </summary>
+    public static ControllerProcess Start(IEnumerable<string> arguments, Action<string>? onLine = null, string? binary = null)
     {
         var args = arguments.ToList();
         var port = FreePort();
@@ -62,12 +66,13 @@ public sealed partial class ControllerProcess : IAsyncDisposable
             port = int.Parse(given[(given.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var info = new ProcessStartInfo(DotnetHost(), [BinaryPath, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        binary ??= BinaryPath;
+        var info = binary.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? new ProcessStartInfo(DotnetHost(), [binary, .. args])
+            : new ProcessStartInfo(binary, args);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var controller = new ControllerProcess(process, new Uri($"http://127.0.0.1:{port}/"));
         if (onLine is not null)

@@ -5,14 +5,17 @@ using CidrController.Sandbox;
 
 // Try cidr-controller with no cluster: start the API server emulator, create simulated nodes, run the real
 // controller binary against it, print each node's CIDRs as they arrive and a usage table per range.
-// Usage: dotnet run --project tests/CidrController.Sandbox -- [--nodes N] [--timeout SECONDS] [controller flags…]
+// Usage: dotnet run --project tests/CidrController.Sandbox -- [--nodes N] [--timeout SECONDS] [--https]
+//        [--controller-binary PATH] [controller flags…]
+// --https serves the emulator over TLS (the kubeconfig then carries certificate-authority-data and a token);
+// --controller-binary runs another build, e.g. the published self-contained one (CI checks the trimmed binary this way).
 var settings = SandboxSettings.Parse(args);
 if (settings is null)
 {
     return 2;
 }
 
-await using var emulator = await KubeApiEmulator.StartAsync(new EmulatorOptions { BearerToken = "sandbox-token" });
+await using var emulator = await KubeApiEmulator.StartAsync(new EmulatorOptions { BearerToken = "sandbox-token", Https = settings.Https });
 var kubeconfig = Path.Combine(Path.GetTempPath(), $"cidr-controller-sandbox-{Environment.ProcessId}.kubeconfig");
 emulator.WriteKubeconfig(kubeconfig);
 for (var i = 1; i <= settings.Nodes; i++)
@@ -31,7 +34,8 @@ var controller = ControllerProcess.Start(
         {
             Console.WriteLine($"  | {line}");
         }
-    });
+    },
+    settings.ControllerBinary);
 var exitCode = 1;
 await using (controller)
 {
@@ -63,21 +67,29 @@ await using (controller)
         ? $"All {settings.Nodes} nodes have pod CIDRs."
         : $"{reported.Count} of {settings.Nodes} nodes have pod CIDRs after {settings.TimeoutSeconds} s (is the range too small?).");
     await UsageTable.PrintAsync(controller, Console.Out);
+    var reasons = emulator.Events.GroupBy(e => e["reason"]?.GetValue<string>() ?? "?").Select(g => $"{g.Key} x{g.Count()}").ToList();
+    if (reasons.Count > 0)
+    {
+        Console.WriteLine($"Events written by the controller: {string.Join(", ", reasons)}");
+    }
+
     exitCode = reported.Count == settings.Nodes ? 0 : 1;
 }
 
 File.Delete(kubeconfig);
 return exitCode;
 
-internal sealed record SandboxSettings(int Nodes, int TimeoutSeconds, IReadOnlyList<string> ControllerArguments)
+internal sealed record SandboxSettings(int Nodes, int TimeoutSeconds, bool Https, string? ControllerBinary, IReadOnlyList<string> ControllerArguments)
 {
     public static string NodeName(int i) => $"sandbox-node-{i.ToString("D3", CultureInfo.InvariantCulture)}";
 
-    /// <summary>Takes --nodes and --timeout; everything else goes to the controller (default --cluster-cidr 10.1.0.0/16).</summary>
+    /// <summary>Takes --nodes, --timeout, --https and --controller-binary; everything else goes to the controller (default --cluster-cidr 10.1.0.0/16).</summary>
     public static SandboxSettings? Parse(string[] args)
     {
         var nodes = 20;
         var timeout = 60;
+        var https = false;
+        string? binary = null;
         var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -90,7 +102,13 @@ internal sealed record SandboxSettings(int Nodes, int TimeoutSeconds, IReadOnlyL
                 case "--timeout" when int.TryParse(value, out var t) && t > 0:
                     timeout = t;
                     break;
-                case "--nodes" or "--timeout":
+                case "--https" when value is null:
+                    https = true;
+                    break;
+                case "--controller-binary" when File.Exists(value):
+                    binary = Path.GetFullPath(value);
+                    break;
+                case "--nodes" or "--timeout" or "--https" or "--controller-binary":
                     Console.Error.WriteLine($"sandbox: invalid value \"{value}\" for flag {name}");
                     return null;
                 default:
@@ -104,7 +122,7 @@ internal sealed record SandboxSettings(int Nodes, int TimeoutSeconds, IReadOnlyL
             rest.Add("--cluster-cidr=10.1.0.0/16");
         }
 
-        return new SandboxSettings(nodes, timeout, rest);
+        return new SandboxSettings(nodes, timeout, https, binary, rest);
     }
 
     private static (string Name, string? Value) Split(string[] args, ref int i)
@@ -116,7 +134,7 @@ internal sealed record SandboxSettings(int Nodes, int TimeoutSeconds, IReadOnlyL
             return (arg[..eq], arg[(eq + 1)..]);
         }
 
-        if ((arg == "--nodes" || arg == "--timeout") && i + 1 < args.Length)
+        if (arg is "--nodes" or "--timeout" or "--controller-binary" && i + 1 < args.Length)
         {
             return (arg, args[++i]);
         }
