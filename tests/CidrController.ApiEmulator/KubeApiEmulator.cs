@@ -11,6 +11,7 @@ using CidrController.ApiEmulator.Faults;
 using CidrController.ApiEmulator.Http;
 using CidrController.ApiEmulator.Security;
 using CidrController.ApiEmulator.Store;
+using CidrController.ApiEmulator.Validation;
 
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -225,6 +226,40 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     });
 
     public JsonObject? GetLease(string ns, string name) => _store.GetNamespaced(ResourceKind.Lease, ns, name);
+
+    /// <summary>Creates a ClusterCIDR (networking.x-k8s.io/v1) with the API server's validation.</summary>
+    public JsonObject CreateClusterCidr(string name, int perNodeHostBits, string? ipv4 = null, string? ipv6 = null, JsonObject? nodeSelector = null)
+    {
+        var spec = new JsonObject { ["perNodeHostBits"] = perNodeHostBits };
+        if (ipv4 is not null)
+        {
+            spec["ipv4"] = ipv4;
+        }
+
+        if (ipv6 is not null)
+        {
+            spec["ipv6"] = ipv6;
+        }
+
+        if (nodeSelector is not null)
+        {
+            spec["nodeSelector"] = nodeSelector;
+        }
+
+        var obj = new JsonObject
+        {
+            ["apiVersion"] = "networking.x-k8s.io/v1",
+            ["kind"] = "ClusterCIDR",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = spec,
+        };
+        return _store.CreateNamespaced(ResourceKind.ClusterCidr, "", obj, ClusterCidrRules.Normalize, ClusterCidrRules.Validate);
+    }
+
+    public JsonObject? GetClusterCidr(string name) => _store.GetNamespaced(ResourceKind.ClusterCidr, "", name);
+
+    /// <summary>Same semantics as HTTP DELETE: with finalizers the object only becomes terminating.</summary>
+    public void DeleteClusterCidr(string name) => _store.DeleteNamespaced(ResourceKind.ClusterCidr, "", name);
 
     public void CompactWatchHistory() => _store.Compact();
 

@@ -14,6 +14,9 @@ internal sealed record ResourceKind(string Group, string Version, string Plural,
     public static readonly ResourceKind EventsV1Event = new("events.k8s.io", "v1", "events", "Event", Namespaced: true);
     public static readonly ResourceKind Lease = new("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true);
 
+    /// <summary>kubernetes-sigs/node-ipam-controller's custom resource (its CRD installed, as the chart does).</summary>
+    public static readonly ResourceKind ClusterCidr = new("networking.x-k8s.io", "v1", "clustercidrs", "ClusterCIDR", Namespaced: false);
+
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
     public string ListKind => Kind + "List";

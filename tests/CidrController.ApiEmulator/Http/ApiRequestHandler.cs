@@ -267,6 +267,10 @@ internal sealed class ApiRequestHandler
                 return Only(method, "GET", () => NamespacedList(ResourceKind.EventsV1Event, null, request));
             case ["apis", "coordination.k8s.io", "v1", "leases"]:
                 return Only(method, "GET", () => NamespacedList(ResourceKind.Lease, null, request));
+            case ["apis", "networking.x-k8s.io", "v1", "clustercidrs"]:
+                return Collection(method, ResourceKind.ClusterCidr, "", request, body);
+            case ["apis", "networking.x-k8s.io", "v1", "clustercidrs", var name]:
+                return Item(method, ResourceKind.ClusterCidr, "", name, request, body);
             default:
                 throw ApiStatus.PathNotFound();
         }
@@ -538,10 +542,16 @@ internal sealed class ApiRequestHandler
                 var replacement = ParseObject(request, body, kind);
                 CheckNamespace(replacement, ns);
                 CheckUrlName(replacement, name);
-                return new ApiResponse(200, _store.UpdateNamespaced(kind, ns, name, _ => replacement, normalize, validate));
+                return new ApiResponse(200, _store.UpdateNamespaced(kind, ns, name, Immutable(kind, _ => replacement), normalize, validate));
             case "PATCH":
+                if (kind == ResourceKind.ClusterCidr && MediaType(request) == "application/strategic-merge-patch+json")
+                {
+                    // Custom resources have no patch strategy: the real server refuses strategic merge for them.
+                    throw ApiStatus.UnsupportedPatchType();
+                }
+
                 var patch = PatchFunction(request, body, StrategicMergePatch.Generic);
-                return new ApiResponse(200, _store.UpdateNamespaced(kind, ns, name, patch, normalize, validate));
+                return new ApiResponse(200, _store.UpdateNamespaced(kind, ns, name, Immutable(kind, patch), normalize, validate));
             case "DELETE":
                 return new ApiResponse(200, _store.DeleteNamespaced(kind, ns, name));
             default:
@@ -569,8 +579,24 @@ internal sealed class ApiRequestHandler
         });
     }
 
+    /// <summary>Wraps an update with the kind's update-only rules (ClusterCIDR's CEL immutability rules).</summary>
+    private static Func<JsonObject, JsonObject> Immutable(ResourceKind kind, Func<JsonObject, JsonObject> mutate) =>
+        kind != ResourceKind.ClusterCidr
+            ? mutate
+            : old =>
+            {
+                var updated = mutate(old.DeepClone().AsObject());
+                var errors = ClusterCidrRules.ValidateUpdate(old, updated);
+                return errors.Count == 0 ? updated : throw ApiStatus.Invalid(kind, WireShape.Name(old), errors);
+            };
+
     private static (Action<JsonObject> Normalize, Func<JsonObject, List<FieldError>> Validate) Rules(ResourceKind kind)
     {
+        if (kind == ResourceKind.ClusterCidr)
+        {
+            return (ClusterCidrRules.Normalize, ClusterCidrRules.Validate);
+        }
+
         if (kind == ResourceKind.Lease)
         {
             return (LeaseRules.Normalize, LeaseRules.Validate);

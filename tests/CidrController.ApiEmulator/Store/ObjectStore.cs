@@ -335,7 +335,7 @@ internal sealed class ObjectStore
             var metadata = WireShape.Metadata(obj);
             AssignGeneratedName(metadata, name => _namespaced.ContainsKey(Key(kind, ns, name)));
             var name = WireShape.GetString(metadata, "name", "ObjectMeta.metadata.name") ?? "";
-            metadata["namespace"] = ns;
+            SetNamespace(kind, metadata, ns);
             normalize(obj);
             var errors = validate(obj);
             if (errors.Count > 0)
@@ -389,7 +389,7 @@ internal sealed class ObjectStore
                 throw ApiStatus.BadRequest($"the name of the object ({WireShape.Name(candidate)}) does not match the name on the URL ({name})");
             }
 
-            metadata["namespace"] = ns;
+            SetNamespace(kind, metadata, ns);
             normalize(candidate);
             var errors = validate(candidate);
             if (errors.Count > 0)
@@ -400,6 +400,15 @@ internal sealed class ObjectStore
             if (JsonNode.DeepEquals(candidate, old))
             {
                 return old.DeepClone().AsObject();
+            }
+
+            if (metadata["deletionTimestamp"] is not null
+                && WireShape.GetStringList(metadata, "finalizers", "ObjectMeta.metadata.finalizers").Count == 0)
+            {
+                // As for nodes: the last finalizer gone from a terminating object deletes it.
+                _namespaced.Remove(key);
+                _resourceVersion++;
+                return candidate.DeepClone().AsObject();
             }
 
             WireShape.Metadata(candidate)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
@@ -413,11 +422,29 @@ internal sealed class ObjectStore
         lock (_lock)
         {
             var key = Key(kind, ns, name);
-            if (!_namespaced.Remove(key, out var stored))
+            if (!_namespaced.TryGetValue(key, out var stored))
             {
                 throw ApiStatus.NotFound(kind, name);
             }
 
+            var storedMetadata = WireShape.Metadata(stored.Value);
+            if (WireShape.GetStringList(storedMetadata, "finalizers", "ObjectMeta.metadata.finalizers").Count > 0)
+            {
+                // Finalizers hold the object: it only becomes terminating (a second delete changes nothing).
+                if (storedMetadata["deletionTimestamp"] is null)
+                {
+                    var terminating = stored.Value.DeepClone().AsObject();
+                    WireShape.Metadata(terminating)["deletionTimestamp"] = WireShape.Now();
+                    WireShape.Metadata(terminating)["deletionGracePeriodSeconds"] = 0;
+                    WireShape.Metadata(terminating)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
+                    _namespaced[key] = stored with { Value = terminating };
+                    return terminating.DeepClone().AsObject();
+                }
+
+                return stored.Value.DeepClone().AsObject();
+            }
+
+            _namespaced.Remove(key);
             _resourceVersion++;
             var details = ApiStatus.Details(kind, name);
             details["uid"] = stored.Value["metadata"]?["uid"]?.DeepClone();
@@ -429,6 +456,18 @@ internal sealed class ObjectStore
                 ["status"] = "Success",
                 ["details"] = details,
             };
+        }
+    }
+
+    private static void SetNamespace(ResourceKind kind, JsonObject metadata, string ns)
+    {
+        if (kind.Namespaced)
+        {
+            metadata["namespace"] = ns;
+        }
+        else
+        {
+            metadata.Remove("namespace");
         }
     }
 
