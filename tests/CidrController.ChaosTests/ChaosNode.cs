@@ -1,0 +1,8 @@
+namespace CidrController.ChaosTests;
+
+/// <summary>A node the driver created: how, and with what.</summary>
+internal sealed record ChaosNode(string Name, PresetKind Preset, IReadOnlyList<string> PodCidrs, bool Finalizer)
+{
+    /// <summary>Uids of the live nodes whose CIDRs this one was created to overlap (Overlapping, LargerThanBlock).</summary>
+    public IReadOnlyList<string> CopiedFrom { get; init; } = [];
+}

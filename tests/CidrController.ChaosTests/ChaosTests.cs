@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text;
+
+using Xunit.Abstractions;
+
+namespace CidrController.ChaosTests;
+
+/// <summary>
+/// Issue 6: the real binary under a seeded random driver, API faults and SIGKILLs; then the invariants, printed.
+/// A failure names its seed; <c>CHAOS_SEED=&lt;seed&gt;</c> replays the same driver decisions.
+/// </summary>
+public sealed class ChaosTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task One_replica_survives_faults_kills_and_bad_nodes_without_overlap_leak_or_crash()
+    {
+        var settings = ChaosSettings.FromEnvironment(defaultOperations: 2000);
+        var report = new StringBuilder();
+        var started = Stopwatch.StartNew();
+        await using var run = await ChaosRun.StartAsync(settings, replicas: 1, output);
+        await run.DriveAsync(new ChaosFaults(run.Api, settings.Operations));
+        var (metrics, settle) = await run.SettleAsync();
+        var results = run.Check(metrics);
+
+        Print(report, settings, run, started.Elapsed, settle, results);
+        var failed = results.Where(r => !r.Held).ToList();
+        Assert.True(failed.Count == 0, $"seed {settings.Seed}: {string.Join("\n", failed)}\nreplay: {settings.ReplayCommand(nameof(One_replica_survives_faults_kills_and_bad_nodes_without_overlap_leak_or_crash))}\n{run.DumpOutput()}");
+    }
+
+    [Fact]
+    public async Task Two_replicas_only_the_lease_holder_allocates_and_a_standby_takes_over()
+    {
+        var settings = ChaosSettings.FromEnvironment(defaultOperations: 1500);
+        var report = new StringBuilder();
+        var started = Stopwatch.StartNew();
+        await using var run = await ChaosRun.StartAsync(settings, replicas: 2, output);
+        await run.DriveAsync(new ChaosFaults(run.Api, settings.Operations));
+        var (metrics, settle) = await run.SettleAsync();
+        var results = run.Check(metrics).ToList();
+
+        // Only the holder allocates: every allocation patch, matched against the lease term it arrived in.
+        var audit = LeaseAudit.Of(run.Api.Requests);
+        results.Add(new InvariantResult("allocation patches in a lease term come only from its holder", audit.Violations.Count == 0,
+            audit.Violations.Count == 0
+                ? $"{audit.Patches} patches in {audit.Terms.Count} terms; {audit.LateWithinGrace} arrived after their sender's term ended (max {audit.MaxLateness.TotalMilliseconds:F0} ms, grace {LeaseAudit.Grace.TotalMilliseconds:F0} ms)"
+                : string.Join("\n", audit.Violations.Take(10))));
+
+        // Takeover after a SIGKILL of the leader during chaos (faults on lease requests too): lease + retries.
+        var takeovers = await run.TakeoversDuringChaosAsync();
+        var chaosBound = ChaosRun.LeaseDuration + (4 * ChaosRun.RetryPeriod) + TimeSpan.FromMilliseconds(500);
+        results.Add(new InvariantResult($"after a SIGKILL of the leader (faults on) the standby takes over within {chaosBound.TotalSeconds:F1} s", takeovers.All(t => t is { } d && d <= chaosBound),
+            takeovers.Count == 0 ? "no leader was killed" : string.Join(", ", takeovers.Select(t => t is { } d ? $"{d.TotalSeconds:F2} s" : "never"))));
+
+        // Faults off: one clean SIGKILL and one SIGTERM of the leader.
+        var killBound = ChaosRun.LeaseDuration + (2 * ChaosRun.RetryPeriod) + TimeSpan.FromMilliseconds(300);
+        var killed = await HandOverAsync(run, graceful: false);
+        results.Add(new InvariantResult($"SIGKILL of the leader: takeover within lease + 2 retry periods ({killBound.TotalSeconds:F1} s)", killed is { } k && k <= killBound, $"{killed?.TotalSeconds:F2} s"));
+        var stopped = await HandOverAsync(run, graceful: true);
+        results.Add(new InvariantResult("SIGTERM of the leader: takeover within 2 s (the lease is released)", stopped is { } s && s <= TimeSpan.FromSeconds(2), $"{stopped?.TotalSeconds:F2} s"));
+
+        Print(report, settings, run, started.Elapsed, settle, results);
+        var failed = results.Where(r => !r.Held).ToList();
+        Assert.True(failed.Count == 0, $"seed {settings.Seed}: {string.Join("\n", failed)}\nreplay: {settings.ReplayCommand(nameof(Two_replicas_only_the_lease_holder_allocates_and_a_standby_takes_over))}\n{run.DumpOutput()}");
+    }
+
+    /// <summary>Stops the current leader (SIGTERM or SIGKILL) and measures until the other replica holds the lease; restarts the stopped one.</summary>
+    private static async Task<TimeSpan?> HandOverAsync(ChaosRun run, bool graceful)
+    {
+        await WaitForAsync(() => run.Replicas.All(r => r.Running && r.Identity is not null) && run.Replicas.Any(r => r.Identity == run.Holder()));
+        var leader = run.Replicas.First(r => r.Identity == run.Holder());
+        var identity = leader.Identity!;
+        var measuring = run.MeasureTakeoverAsync(identity);
+        if (graceful)
+        {
+            await leader.StopAsync();
+        }
+        else
+        {
+            leader.Kill();
+        }
+
+        var took = await measuring;
+        leader.Start();
+        return took;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition() && watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    private void Print(StringBuilder report, ChaosSettings settings, ChaosRun run, TimeSpan elapsed, TimeSpan settle, IReadOnlyList<InvariantResult> results)
+    {
+        report.AppendLine($"chaos run: seed {settings.Seed}, {settings.Operations} operations, {run.Replicas.Count} replica(s), {elapsed.TotalSeconds:F1} s in all, settled in {settle.TotalSeconds:F1} s");
+        report.AppendLine($"operations: {run.Tally.Format("op:")}");
+        report.AppendLine($"faults injected: {run.Tally.Format("fault:")}");
+        report.AppendLine($"API requests: {run.Api.Requests.Count}, controller lives: {string.Join(", ", run.Replicas.Select(r => $"{r.Name} {r.Lives}"))}");
+        foreach (var result in results)
+        {
+            report.AppendLine(result.ToString());
+        }
+
+        var text = report.ToString();
+        output.WriteLine(text);
+        var file = Path.Combine(Path.GetTempPath(), $"cidr-chaos-{run.Replicas.Count}-replica-seed-{settings.Seed}.txt");
+        File.WriteAllText(file, text);
+        Console.WriteLine(text);
+    }
+}
