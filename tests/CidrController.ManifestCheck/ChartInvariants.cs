@@ -1,0 +1,210 @@
+using k8s.Models;
+
+namespace CidrController.ManifestCheck;
+
+/// <summary>
+/// What a rendered chart must hold whatever the values: RBAC exactly as wide as the controller's API calls, a pod
+/// that starts before any CNI (host network, tolerations) and runs locked down, probes on the metrics port, and
+/// monitoring objects that select what the chart renders. Each check returns a sentence naming what is wrong.
+/// </summary>
+public static class ChartInvariants
+{
+    private static readonly string[] NodeVerbs = ["get", "list", "patch", "watch"];
+    private static readonly string[] EventVerbs = ["create", "patch"];
+    private static readonly string[] LeaseNamedVerbs = ["get", "update"];
+    private static readonly string[] RequiredTolerations =
+        ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/network-unavailable", "node-role.kubernetes.io/control-plane"];
+
+    public static IEnumerable<string> Check(RenderedManifests rendered)
+    {
+        var deployments = rendered.Deployments.ToList();
+        if (deployments.Count != 1)
+        {
+            yield return $"expected one Deployment, found {deployments.Count}";
+            yield break;
+        }
+
+        var deployment = deployments[0];
+        var pod = deployment.Spec.Template.Spec;
+        var container = pod.Containers.Single();
+        var args = ControllerArgs.Parse(container.Args);
+        foreach (var problem in CheckRbac(rendered, pod.ServiceAccountName, deployment.Namespace(), args)
+            .Concat(CheckPod(deployment, container, args))
+            .Concat(CheckMonitoring(rendered, deployment)))
+        {
+            yield return problem;
+        }
+    }
+
+    private static IEnumerable<string> CheckRbac(RenderedManifests rendered, string serviceAccount, string ns, ControllerArgs args)
+    {
+        if (!rendered.OfKind<V1ServiceAccount>().Any(sa => sa.Name() == serviceAccount && sa.Namespace() == ns))
+        {
+            yield return $"no ServiceAccount {ns}/{serviceAccount} for the pod";
+        }
+
+        var clusterRoles = rendered.OfKind<V1ClusterRole>().ToList();
+        if (clusterRoles.Count != 1 || !IsOnly(clusterRoles[0].Rules, "", "nodes", NodeVerbs))
+        {
+            yield return "expected one ClusterRole granting exactly nodes get/list/watch/patch";
+        }
+
+        var roles = rendered.OfKind<V1Role>().ToList();
+        var eventRoles = roles.Where(r => IsOnly(r.Rules, "", "events", EventVerbs)).ToList();
+        if (eventRoles.Count != 1 || eventRoles[0].Namespace() != "default")
+        {
+            yield return "expected one Role in namespace default granting exactly events create/patch (core/v1 Events about Nodes live there)";
+        }
+
+        var leaseRoles = roles.Except(eventRoles).ToList();
+        var leaderElect = args.Get("--leader-elect") != "false";
+        if (leaderElect)
+        {
+            var name = args.Get("--leader-elect-resource-name") ?? "cidr-controller";
+            var leaseNs = args.Get("--leader-elect-resource-namespace") ?? "kube-system";
+            if (leaseRoles.Count != 1 || !IsLeaseRole(leaseRoles[0], name, leaseNs))
+            {
+                yield return $"expected one Role in {leaseNs} granting leases get/update on {name} only, and create";
+            }
+        }
+        else if (leaseRoles.Count != 0)
+        {
+            yield return "leader election is off, but a Role other than the events Role is rendered";
+        }
+
+        foreach (var binding in rendered.OfKind<V1ClusterRoleBinding>())
+        {
+            if (!clusterRoles.Any(r => r.Name() == binding.RoleRef.Name) || !BindsOnly(binding.Subjects, serviceAccount, ns))
+            {
+                yield return $"ClusterRoleBinding {binding.Name()} does not bind the chart's ClusterRole to {ns}/{serviceAccount} alone";
+            }
+        }
+
+        foreach (var binding in rendered.OfKind<V1RoleBinding>())
+        {
+            if (!roles.Any(r => r.Name() == binding.RoleRef.Name && r.Namespace() == binding.Namespace()) || !BindsOnly(binding.Subjects, serviceAccount, ns))
+            {
+                yield return $"RoleBinding {binding.Namespace()}/{binding.Name()} does not bind a Role of its namespace to {ns}/{serviceAccount} alone";
+            }
+        }
+
+        if (rendered.OfKind<V1RoleBinding>().Count() != roles.Count || rendered.OfKind<V1ClusterRoleBinding>().Count() != clusterRoles.Count)
+        {
+            yield return "every Role and ClusterRole needs exactly one binding";
+        }
+    }
+
+    private static IEnumerable<string> CheckPod(V1Deployment deployment, V1Container container, ControllerArgs args)
+    {
+        var pod = deployment.Spec.Template.Spec;
+        if (pod.HostNetwork != true || pod.DnsPolicy != "ClusterFirstWithHostNet")
+        {
+            yield return "the pod must use the host network (nodes have no pod network before they have a CIDR) with dnsPolicy ClusterFirstWithHostNet";
+        }
+
+        var tolerated = (pod.Tolerations ?? []).Where(t => t.OperatorProperty == "Exists").Select(t => t.Key).ToHashSet();
+        foreach (var key in RequiredTolerations.Where(k => !tolerated.Contains(k)))
+        {
+            yield return $"the pod does not tolerate {key}";
+        }
+
+        if (string.IsNullOrEmpty(pod.PriorityClassName))
+        {
+            yield return "the pod has no priorityClassName";
+        }
+
+        var sc = container.SecurityContext;
+        var seccomp = sc?.SeccompProfile?.Type ?? pod.SecurityContext?.SeccompProfile?.Type;
+        if (sc is null || (sc.RunAsNonRoot ?? pod.SecurityContext?.RunAsNonRoot) != true || sc.ReadOnlyRootFilesystem != true
+            || sc.AllowPrivilegeEscalation != false || sc.Capabilities?.Drop is not ["ALL"] || seccomp != "RuntimeDefault"
+            || sc.Privileged == true || sc.Capabilities?.Add is { Count: > 0 })
+        {
+            yield return "container securityContext must be runAsNonRoot, readOnlyRootFilesystem, no privilege escalation, drop ALL, seccomp RuntimeDefault";
+        }
+
+        var bind = args.Get("--metrics-bind-address") ?? "0.0.0.0:10290";
+        var port = int.Parse(bind[(bind.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var metricsPort = container.Ports?.SingleOrDefault(p => p.Name == "metrics");
+        if (metricsPort?.ContainerPort != port)
+        {
+            yield return $"container port \"metrics\" must be {port}, the port of --metrics-bind-address";
+        }
+
+        if (container.LivenessProbe?.HttpGet is not { Path: "/healthz" } live || live.Port.Value != "metrics"
+            || container.ReadinessProbe?.HttpGet is not { Path: "/readyz" } ready || ready.Port.Value != "metrics")
+        {
+            yield return "liveness must be GET /healthz and readiness GET /readyz on the metrics port";
+        }
+
+        foreach (var (name, field) in new[] { ("POD_NAME", "metadata.name"), ("POD_NAMESPACE", "metadata.namespace") })
+        {
+            if (container.Env?.SingleOrDefault(e => e.Name == name)?.ValueFrom?.FieldRef?.FieldPath != field)
+            {
+                yield return $"env {name} must come from the downward API ({field})";
+            }
+        }
+
+        if (deployment.Spec.Replicas > 1 && (args.Get("--leader-elect") == "false" || pod.Affinity?.PodAntiAffinity is null))
+        {
+            yield return "several replicas need leader election and pod anti-affinity (they share the host port)";
+        }
+    }
+
+    private static IEnumerable<string> CheckMonitoring(RenderedManifests rendered, V1Deployment deployment)
+    {
+        var podLabels = deployment.Spec.Template.Metadata.Labels;
+        foreach (var service in rendered.OfKind<V1Service>())
+        {
+            if (!Selects(service.Spec.Selector, podLabels) || service.Spec.Ports.Any(p => p.TargetPort?.Value != "metrics"))
+            {
+                yield return $"Service {service.Name()} does not select the pod's metrics port";
+            }
+        }
+
+        foreach (var pdb in rendered.OfKind<V1PodDisruptionBudget>())
+        {
+            if (!Selects(pdb.Spec.Selector.MatchLabels, podLabels))
+            {
+                yield return $"PodDisruptionBudget {pdb.Name()} does not select the pod";
+            }
+        }
+
+        foreach (var tree in rendered.Custom)
+        {
+            var kind = tree["kind"] as string;
+            var text = new YamlDotNet.Serialization.SerializerBuilder().Build().Serialize(tree);
+            var problem = kind switch
+            {
+                "ServiceMonitor" when !rendered.OfKind<V1Service>().Any(s => s.Spec.Ports.Any(p => text.Contains($"port: {p.Name}", StringComparison.Ordinal))) =>
+                    "ServiceMonitor scrapes no port of the metrics Service",
+                "PrometheusRule" when !text.Contains("node_ipam_controller_cidrset_usage_cidrs", StringComparison.Ordinal)
+                    || !text.Contains("cidr_controller_nodes_waiting_for_cidr", StringComparison.Ordinal) =>
+                    "PrometheusRule lacks the pool usage or the nodes-waiting alert",
+                "ServiceMonitor" or "PrometheusRule" => null,
+                _ => $"unexpected monitoring.coreos.com kind {kind}",
+            };
+            if (problem is not null)
+            {
+                yield return $"{problem} ({RenderedManifests.Name(tree)})";
+            }
+        }
+    }
+
+    private static bool IsOnly(IList<V1PolicyRule>? rules, string group, string resource, string[] verbs) =>
+        rules is [var rule] && IsRule(rule, group, resource, verbs) && rule.ResourceNames is null or { Count: 0 };
+
+    private static bool IsRule(V1PolicyRule rule, string group, string resource, string[] verbs) =>
+        rule.ApiGroups is [var g] && g == group && rule.Resources is [var r] && r == resource
+        && rule.Verbs.Order(StringComparer.Ordinal).SequenceEqual(verbs) && rule.NonResourceURLs is null or { Count: 0 };
+
+    private static bool IsLeaseRole(V1Role role, string name, string ns) =>
+        role.Namespace() == ns && role.Rules is { Count: 2 } rules
+        && rules.Count(r => IsRule(r, "coordination.k8s.io", "leases", LeaseNamedVerbs) && r.ResourceNames is [var n] && n == name) == 1
+        && rules.Count(r => IsRule(r, "coordination.k8s.io", "leases", ["create"]) && r.ResourceNames is null or { Count: 0 }) == 1;
+
+    private static bool BindsOnly(IList<Rbacv1Subject>? subjects, string serviceAccount, string ns) =>
+        subjects is [var s] && s.Kind == "ServiceAccount" && s.Name == serviceAccount && s.NamespaceProperty == ns;
+
+    private static bool Selects(IDictionary<string, string>? selector, IDictionary<string, string> labels) =>
+        selector is { Count: > 0 } && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+}
