@@ -26,7 +26,7 @@ namespace CidrController.Kubernetes;
 /// </summary>
 public sealed partial class NodeIpamController : BackgroundService
 {
-    /// <summary>How long in-flight patches may finish after a stop before they are abandoned.</summary>
+    /// <summary>How long in-flight patches may finish after a stop before they are abandoned (without leader election).</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ControllerOptions _options;
@@ -74,7 +74,7 @@ public sealed partial class NodeIpamController : BackgroundService
         _metrics.SetLeader(true);
         _health.MarkNotReady("initial node list not yet occupied");
         using var drain = new CancellationTokenSource();
-        using var stopping = cancellationToken.Register(() => drain.CancelAfter(DrainTimeout));
+        using var stopping = cancellationToken.Register(() => drain.CancelAfter(SafeDrain(_options.LeaderElection)));
         var eventRecorder = new NodeEventRecorder(_client, _options.LeaderElection.Identity, _time, TimeSpan.FromMinutes(1), _loggerFactory.CreateLogger<NodeEventRecorder>());
         await using (eventRecorder.ConfigureAwait(false))
         {
@@ -95,6 +95,25 @@ public sealed partial class NodeIpamController : BackgroundService
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// How long a term that ends may still finish in-flight patches. With leader election this must end before
+    /// a standby can take the lease, or the old and the new leader both allocate (each from its own allocator:
+    /// one block, two nodes). The term ends when the elector gives up renewing — at worst one retry period plus
+    /// the renew deadline after the last renewal — and a standby can take over no sooner than the lease
+    /// duration after it. What is left of the lease is the bound; KubernetesClient's elector also stops
+    /// renewing at shutdown, where the same arithmetic holds.
+    /// </summary>
+    private static TimeSpan SafeDrain(LeaderElectionOptions election)
+    {
+        if (!election.Enabled)
+        {
+            return DrainTimeout;
+        }
+
+        var left = election.LeaseDuration - election.RenewDeadline - election.RetryPeriod;
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left < DrainTimeout ? left : DrainTimeout;
     }
 
     private async Task RunTermAsync(NodeEventRecorder events, CancellationToken stopTaking, CancellationToken abandon)
@@ -124,7 +143,11 @@ public sealed partial class NodeIpamController : BackgroundService
         LogCapacity(allocator, store.Count, Stopwatch.GetElapsedTime(started));
         _health.MarkReady();
 
-        watcher.NodeChanged += queue.Add;
+        watcher.NodeChanged += name =>
+        {
+            reconciler.Observed(name);
+            queue.Add(name);
+        };
         watcher.ListCompleted += ok =>
         {
             if (ok)

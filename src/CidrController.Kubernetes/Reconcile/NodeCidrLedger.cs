@@ -101,12 +101,41 @@ public sealed class NodeCidrLedger
         }
     }
 
-    /// <summary>Takes one block per family for a node that has none. Nothing is recorded until <see cref="Commit"/>.</summary>
-    public AllocationResult Propose()
+    /// <summary>
+    /// Takes one block per family for a node that has none and holds them for it, tentatively, from this moment:
+    /// the watch may show the node with these blocks before the patch's answer arrives, and adopting them must
+    /// then recognise them as this node's own rather than report an overlap.
+    /// </summary>
+    public AllocationResult Propose(string node, string uid)
     {
         lock (_lock)
         {
-            return _allocator.Allocate();
+            var result = _allocator.Allocate();
+            if (result.Success)
+            {
+                var blocks = result.Blocks.Select(b => b.Block).ToArray();
+                _holdings[node] = new Holding(uid, [.. blocks.Select(b => b.ToString())], blocks, Tentative: true);
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Frees what an earlier life of this node name (another uid) held. A node deleted and recreated between two
+    /// observations must not wait for — or in a full pool, wait for ever for — the blocks of its previous life.
+    /// </summary>
+    public bool ForgetOtherLife(string node, string uid)
+    {
+        lock (_lock)
+        {
+            if (!_holdings.TryGetValue(node, out var holding) || holding.Uid == uid)
+            {
+                return false;
+            }
+
+            ReleaseLocked(node, holding);
+            return holding.Blocks.Length > 0;
         }
     }
 
@@ -157,18 +186,26 @@ public sealed class NodeCidrLedger
         return true;
     }
 
-    /// <summary>The proposal never reached a node: give its blocks back.</summary>
-    public void Abandon(IReadOnlyList<IpBlock> blocks)
+    /// <summary>
+    /// The proposal never reached the node (404, or the node has other podCIDRs): drop the hold and give its
+    /// blocks back — only if the hold is still this proposal. If an adoption replaced it meanwhile, the blocks
+    /// were released then, and releasing them again would free them under whichever node has them now.
+    /// Returns true if blocks were freed.
+    /// </summary>
+    public bool Abandon(string node, string uid, IReadOnlyList<IpBlock> blocks)
     {
         lock (_lock)
         {
-            foreach (var block in blocks)
+            if (!_holdings.TryGetValue(node, out var holding) || holding.Uid != uid || !holding.Tentative || !SameBlocks(holding.Blocks, blocks))
             {
-                _allocator.Release(block);
+                return false;
             }
+
+            ReleaseLocked(node, holding);
 
             // A proposed block may have been occupied meanwhile by a node adopted with the same CIDR.
             ReoccupyOverlappingLocked(blocks);
+            return true;
         }
     }
 

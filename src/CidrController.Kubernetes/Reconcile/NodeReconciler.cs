@@ -63,6 +63,11 @@ public sealed partial class NodeReconciler
             return ReconcileResult.Done;
         }
 
+        if (_ledger.ForgetOtherLife(name, node.Uid))
+        {
+            BlocksFreed?.Invoke();
+        }
+
         if (node.Deleting || _ledger.Holds(name, node.Uid))
         {
             // Being deleted: no new block for it. Already holding: our patch landed and the watch has not
@@ -71,6 +76,22 @@ public sealed partial class NodeReconciler
         }
 
         return await AllocateAsync(node, failures, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Called in watch order, as each change is seen — before the node waits its turn in the work queue. Workers
+    /// take nodes in any order, so a node created with another node's CIDR and that other node's deletion,
+    /// seen in this order, could be handled the other way round, freeing a block still in use. Occupying
+    /// podCIDRs as they are seen keeps the allocator's view in watch order; releases stay with the workers
+    /// (a late release is safe, a late occupation is not).
+    /// </summary>
+    public void Observed(string name)
+    {
+        if (_observed.Get(name) is { PodCidrs.Count: > 0 } node)
+        {
+            _waiting.TryRemove(name, out _);
+            Adopt(node);
+        }
     }
 
     /// <summary>Accounts for a node's existing podCIDRs and reports anything wrong with them.</summary>
@@ -103,7 +124,7 @@ public sealed partial class NodeReconciler
         IReadOnlyList<AllocatedBlock> fresh = [];
         if (blocks is null)
         {
-            var proposal = _ledger.Propose();
+            var proposal = _ledger.Propose(node.Name, node.Uid);
             if (!proposal.Success)
             {
                 return WaitForRelease(node, proposal.ExhaustedFamily);
@@ -118,7 +139,7 @@ public sealed partial class NodeReconciler
         }
 
         _waiting.TryRemove(node.Name, out _);
-        var outcome = await _api.PatchPodCidrsAsync(node.Name, blocks, cancellationToken).ConfigureAwait(false);
+        var outcome = await PatchAsync(node.Name, blocks, cancellationToken).ConfigureAwait(false);
         if (outcome.Status is PatchStatus.Unknown or PatchStatus.Failed)
         {
             return await HoldAfterFailureAsync(node, blocks, outcome, failures, cancellationToken).ConfigureAwait(false);
@@ -126,7 +147,7 @@ public sealed partial class NodeReconciler
 
         if (outcome.Status == PatchStatus.NotFound)
         {
-            _ledger.Abandon(blocks);
+            Abandon(node, blocks);
             return ReconcileResult.Done;
         }
 
@@ -145,7 +166,7 @@ public sealed partial class NodeReconciler
         // Rejected, or applied but the node ended up with other podCIDRs: someone else set them first
         // (another allocator, a human, an earlier life of this process whose watch event we have not seen).
         // Theirs stand; ours go back.
-        _ledger.Abandon(blocks);
+        Abandon(node, blocks);
         var current = outcome.Node ?? await TryReadAsync(node.Name, cancellationToken).ConfigureAwait(false);
         if (current is { PodCidrs.Count: > 0 })
         {
@@ -157,6 +178,31 @@ public sealed partial class NodeReconciler
         _metrics.CountApiError("patch-node", outcome.StatusCode);
         LogPatchRejected(node.Name, outcome.Message ?? "rejected");
         return ReconcileResult.Retry;
+    }
+
+    /// <summary>
+    /// The patch, with any answer that cannot be read (a truncated or garbled body: the request was sent and may
+    /// have been applied) turned into an unknown outcome, so the proposal stays held instead of escaping the
+    /// ledger with the exception.
+    /// </summary>
+    private async Task<PatchOutcome> PatchAsync(string name, IpBlock[] blocks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.PatchPodCidrsAsync(name, blocks, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new PatchOutcome(PatchStatus.Unknown, Message: e.Message);
+        }
+    }
+
+    private void Abandon(ObservedNode node, IpBlock[] blocks)
+    {
+        if (_ledger.Abandon(node.Name, node.Uid, blocks))
+        {
+            BlocksFreed?.Invoke();
+        }
     }
 
     private ReconcileResult WaitForRelease(ObservedNode node, IpFamily? family)
@@ -187,6 +233,11 @@ public sealed partial class NodeReconciler
         }
 
         _ledger.HoldTentatively(node.Name, node.Uid, blocks);
+        if (outcome.StatusCode == 403)
+        {
+            LogPatchForbidden(node.Name, outcome.Message ?? "403");
+        }
+
         LogPatchFailed(node.Name, string.Join(",", blocks), outcome.Message ?? "no answer", failures + 1);
         if (failures + 1 == FailuresBeforeEvent)
         {
@@ -240,6 +291,9 @@ public sealed partial class NodeReconciler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Patch of node {Node} with {Cidrs} failed ({Error}), attempt {Attempt}; will retry")]
     private partial void LogPatchFailed(string node, string cidrs, string error, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Patch of node {Node} forbidden ({Error}): the service account needs patch on nodes (RBAC); retrying")]
+    private partial void LogPatchForbidden(string node, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Patch of node {Node} was rejected ({Error}) and the node still has no podCIDRs; will retry")]
     private partial void LogPatchRejected(string node, string error);

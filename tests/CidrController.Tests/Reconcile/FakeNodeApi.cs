@@ -43,6 +43,18 @@ internal sealed class FakeNodeApi : INodeApi
             return new PatchOutcome(status, StatusCode: statusCode, RetryAfter: retryAfter, Message: $"scripted {status}");
         });
 
+    /// <summary>The next patch throws <paramref name="error"/> (a garbled answer); <paramref name="applyFirst"/> stores it before.</summary>
+    public void ScriptThrow(Exception error, bool applyFirst) =>
+        _script.Enqueue((name, cidrs) =>
+        {
+            if (applyFirst)
+            {
+                Apply(name, cidrs);
+            }
+
+            throw error;
+        });
+
     public Task<PatchOutcome> PatchPodCidrsAsync(string node, IReadOnlyList<IpBlock> cidrs, CancellationToken cancellationToken)
     {
         Patches.Add((node, string.Join(",", cidrs)));
