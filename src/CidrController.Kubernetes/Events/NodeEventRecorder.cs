@@ -19,6 +19,8 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
 {
     public const string Component = "cidr-controller";
 
+    private const int WriteAttempts = 4;
+
     // Events about cluster-scoped objects live in "default", as kubelet's and kube-controller-manager's do.
     private const string EventNamespace = "default";
 
@@ -60,14 +62,26 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
         {
             await foreach (var pending in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
-                try
+                for (var attempt = 1; ; attempt++)
                 {
-                    await WriteAsync(pending, _stop.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is HttpOperationException or HttpRequestException or TaskCanceledException or IOException && !_stop.IsCancellationRequested)
-                {
-                    // Events are best effort: losing one must never stall allocation.
-                    LogWriteFailed(pending.Node, pending.Reason, e.Message);
+                    try
+                    {
+                        await WriteAsync(pending, _stop.Token).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (Exception e) when (e is HttpOperationException or HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException && !_stop.IsCancellationRequested)
+                    {
+                        // Events are best effort: losing one must never stall allocation. But a lone 500 or 429 must
+                        // not lose the only report of a bad podCIDR either (it is not repeated until a restart): a
+                        // few quick retries, then give up.
+                        if (attempt >= WriteAttempts)
+                        {
+                            LogWriteFailed(pending.Node, pending.Reason, e.Message);
+                            break;
+                        }
+
+                        await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _stop.Token).ConfigureAwait(false);
+                    }
                 }
             }
         }
