@@ -1,55 +1,48 @@
-using System.Threading.RateLimiting;
-
 namespace CidrController.Kubernetes.Api;
 
 /// <summary>
 /// Client-side QPS/burst limit toward the API server (--kube-api-qps / --kube-api-burst), as client-go's
-/// token bucket. Watches are exempt: they are long-lived streams, and throttling them would only delay
-/// the events the controller reacts to. KubernetesClient has no limiter of its own.
+/// token bucket (<see cref="TokenBucket"/>). Watches are exempt: they are long-lived streams, and throttling them
+/// would only delay the events the controller reacts to. KubernetesClient has no limiter of its own.
 /// </summary>
 public sealed class ClientRateLimitHandler : DelegatingHandler
 {
-    private readonly TokenBucketRateLimiter _limiter;
+    private readonly TokenBucket _bucket;
+    private readonly TimeProvider _time;
 
     public ClientRateLimitHandler(double qps, int burst)
+        : this(qps, burst, TimeProvider.System)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(qps);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(burst);
-        // A token every 1/qps seconds, refilled in small periods so high rates are smooth, not bursty.
-        var period = TimeSpan.FromMilliseconds(Math.Max(1, 1000 / qps));
-        var tokensPerPeriod = (int)Math.Max(1, Math.Round(qps * period.TotalSeconds));
-        _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = burst,
-            TokensPerPeriod = tokensPerPeriod,
-            ReplenishmentPeriod = period,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
+    }
+
+    public ClientRateLimitHandler(double qps, int burst, TimeProvider time)
+    {
+        _bucket = new TokenBucket(qps, burst, time);
+        _time = time;
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (IsWatch(request.RequestUri))
+        if (!IsWatch(request.RequestUri))
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var wait = _bucket.Reserve();
+            if (wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    _bucket.Return();
+                    throw;
+                }
+            }
         }
 
-        using var lease = await _limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool IsWatch(Uri? uri) =>
         uri is not null && (uri.Query.Contains("watch=true", StringComparison.Ordinal) || uri.Query.Contains("watch=1", StringComparison.Ordinal));
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _limiter.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
 }

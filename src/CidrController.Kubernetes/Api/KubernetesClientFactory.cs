@@ -47,7 +47,7 @@ public static class KubernetesClientFactory
     }
 
     public static IKubernetes Create(ApiClientOptions options) =>
-        new k8s.Kubernetes(LoadConfiguration(options), new ClientRateLimitHandler(options.Qps, options.Burst));
+        new ControllerKubernetesClient(LoadConfiguration(options), options.RequestTimeout, new ClientRateLimitHandler(options.Qps, options.Burst));
 
     private static string UserAgent(string? suffix)
     {

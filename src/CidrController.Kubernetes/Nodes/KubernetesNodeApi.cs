@@ -10,16 +10,22 @@ using k8s.Models;
 
 namespace CidrController.Kubernetes.Nodes;
 
-/// <summary>Node reads and podCIDR patches over KubernetesClient.</summary>
+/// <summary>
+/// Node reads and podCIDR patches over KubernetesClient's HTTP pipeline and credentials; the answer (the whole
+/// Node) is decoded only as far as <see cref="ObservedNode"/> needs (<see cref="LeanNodeClient"/>).
+/// </summary>
 public sealed class KubernetesNodeApi(IKubernetes client) : INodeApi
 {
+    private readonly LeanNodeClient _nodes = new(client as ControllerKubernetesClient
+        ?? throw new ArgumentException($"needs the {nameof(ControllerKubernetesClient)} that {nameof(KubernetesClientFactory)} builds", nameof(client)));
+
     public async Task<PatchOutcome> PatchPodCidrsAsync(string node, IReadOnlyList<IpBlock> cidrs, CancellationToken cancellationToken)
     {
         var body = PodCidrPatch(cidrs);
         try
         {
-            var patched = await client.CoreV1.PatchNodeAsync(new V1Patch(body, V1Patch.PatchType.StrategicMergePatch), node, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new PatchOutcome(PatchStatus.Applied, ObservedNode.From(patched));
+            var patched = await _nodes.PatchAsync(node, body, cancellationToken).ConfigureAwait(false);
+            return new PatchOutcome(PatchStatus.Applied, patched);
         }
         catch (HttpOperationException e)
         {
@@ -44,7 +50,7 @@ public sealed class KubernetesNodeApi(IKubernetes client) : INodeApi
     {
         try
         {
-            return ObservedNode.From(await client.CoreV1.ReadNodeAsync(node, cancellationToken: cancellationToken).ConfigureAwait(false));
+            return await _nodes.ReadAsync(node, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

@@ -19,14 +19,16 @@ public sealed partial class NodeWatcher
 {
     private const int PageSize = 500;
 
-    private readonly IKubernetes _client;
+    private readonly LeanNodeClient _nodes;
     private readonly ObservedNodeStore _store;
     private readonly TimeSpan _idleTimeout;
     private readonly ILogger _logger;
 
     public NodeWatcher(IKubernetes client, ObservedNodeStore store, TimeSpan idleTimeout, ILogger<NodeWatcher> logger)
     {
-        _client = client;
+        // Lean decoding (name, uid, podCIDRs) instead of whole V1Node objects: see NodeJson.
+        _nodes = new LeanNodeClient(client as Api.ControllerKubernetesClient
+            ?? throw new ArgumentException("needs the ControllerKubernetesClient that KubernetesClientFactory builds", nameof(client)));
         _store = store;
         _idleTimeout = idleTimeout;
         _logger = logger;
@@ -47,11 +49,10 @@ public sealed partial class NodeWatcher
         var pages = 0;
         do
         {
-            var page = await _client.CoreV1.ListNodeAsync(limit: PageSize, continueParameter: continueToken, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var page = await _nodes.ListAsync(PageSize, continueToken, cancellationToken).ConfigureAwait(false);
             pages++;
-            foreach (var node in page.Items)
+            foreach (var observed in page.Items)
             {
-                var observed = ObservedNode.From(node);
                 seen.Add(observed.Name);
                 if (_store.Set(observed))
                 {
@@ -59,8 +60,8 @@ public sealed partial class NodeWatcher
                 }
             }
 
-            continueToken = page.Metadata?.ContinueProperty;
-            resourceVersion = page.Metadata?.ResourceVersion ?? "";
+            continueToken = page.Continue;
+            resourceVersion = page.ResourceVersion ?? "";
         }
         while (!string.IsNullOrEmpty(continueToken));
 
@@ -128,17 +129,12 @@ public sealed partial class NodeWatcher
         var timeoutSeconds = 240 + Random.Shared.Next(120);
         try
         {
-            var events = _client.CoreV1.WatchListNodeAsync(
-                resourceVersion: resourceVersion,
-                allowWatchBookmarks: true,
-                timeoutSeconds: timeoutSeconds,
-                onError: e => streamError ??= e,
-                cancellationToken: idle.Token);
-            await foreach (var (type, node) in events.ConfigureAwait(false))
+            var events = _nodes.WatchAsync(resourceVersion, timeoutSeconds, e => streamError ??= e, idle.Token);
+            await foreach (var change in events.ConfigureAwait(false))
             {
                 idle.CancelAfter(_idleTimeout);
-                resourceVersion = node.Metadata?.ResourceVersion ?? resourceVersion;
-                Apply(type, node);
+                resourceVersion = change.ResourceVersion ?? resourceVersion;
+                Apply(change);
             }
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -164,12 +160,12 @@ public sealed partial class NodeWatcher
         return new WatchResult(resourceVersion, NeedsRelist: false);
     }
 
-    private void Apply(WatchEventType type, V1Node node)
+    private void Apply(NodeWatchEvent change)
     {
-        switch (type)
+        switch (change.Type)
         {
             case WatchEventType.Added or WatchEventType.Modified:
-                var observed = ObservedNode.From(node);
+                var observed = change.Node!;
                 if (_store.Set(observed))
                 {
                     NodeChanged?.Invoke(observed.Name);
@@ -177,9 +173,9 @@ public sealed partial class NodeWatcher
 
                 break;
             case WatchEventType.Deleted:
-                if (_store.Remove(node.Metadata.Name))
+                if (_store.Remove(change.Node!.Name))
                 {
-                    NodeChanged?.Invoke(node.Metadata.Name);
+                    NodeChanged?.Invoke(change.Node.Name);
                 }
 
                 break;

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+using CidrController.Kubernetes.Api;
+
+using k8s;
+
+namespace CidrController.Kubernetes.Nodes;
+
+/// <summary>
+/// The Node calls the controller makes — list pages, one watch, get, the podCIDR patch — over
+/// <see cref="ControllerKubernetesClient"/>'s raw path, decoded by <see cref="NodeJson"/>. Same URLs, query
+/// parameters and failure types as KubernetesClient's generated calls; only the decoding differs.
+/// </summary>
+public sealed class LeanNodeClient(ControllerKubernetesClient client)
+{
+    private const int InitialLineBuffer = 64 * 1024;
+
+    public async Task<NodeListPage> ListAsync(int limit, string? continueToken, CancellationToken cancellationToken)
+    {
+        var query = new StringBuilder("api/v1/nodes?limit=").Append(limit.ToString(CultureInfo.InvariantCulture));
+        if (!string.IsNullOrEmpty(continueToken))
+        {
+            query.Append("&continue=").Append(Uri.EscapeDataString(continueToken));
+        }
+
+        var body = await SendAsync(HttpMethod.Get, query.ToString(), null, cancellationToken).ConfigureAwait(false);
+        return NodeJson.ParseList(body);
+    }
+
+    /// <summary>GET one node; a 404 throws <see cref="k8s.Autorest.HttpOperationException"/> like any other error status.</summary>
+    public async Task<ObservedNode> ReadAsync(string name, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Get, $"api/v1/nodes/{Uri.EscapeDataString(name)}", null, cancellationToken).ConfigureAwait(false);
+        return NodeJson.ParseNode(body);
+    }
+
+    /// <summary>A strategic merge patch; returns the node as the server stored it.</summary>
+    public async Task<ObservedNode> PatchAsync(string name, string strategicMergePatch, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(strategicMergePatch, Encoding.UTF8);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/strategic-merge-patch+json") { CharSet = "utf-8" };
+        var body = await SendAsync(HttpMethod.Patch, $"api/v1/nodes/{Uri.EscapeDataString(name)}", content, cancellationToken).ConfigureAwait(false);
+        return NodeJson.ParseNode(body);
+    }
+
+    /// <summary>
+    /// Watches nodes from <paramref name="resourceVersion"/> with bookmarks until the server ends the stream. As
+    /// KubernetesClient's watcher: an ERROR event (410 Expired arrives as HTTP 200 and one ERROR line) or a line
+    /// that does not parse goes to <paramref name="onError"/> and is not yielded; the enumeration ends quietly
+    /// when the stream does. No request timeout: a watch is long-lived; the caller cancels an idle one.
+    /// </summary>
+    public async IAsyncEnumerable<NodeWatchEvent> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var uri = $"api/v1/nodes?allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds.ToString(CultureInfo.InvariantCulture)}&watch=true";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, uri));
+        using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var lines = new LineBuffer(InitialLineBuffer);
+            try
+            {
+                while (true)
+                {
+                    while (lines.TryTakeLine(out var line))
+                    {
+                        if (Decode(line, onError) is { } decoded)
+                        {
+                            yield return decoded;
+                        }
+                    }
+
+                    var read = await stream.ReadAsync(lines.FreeSpace(), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        // A last line without its newline is a truncated event: it cannot parse, and onError says so.
+                        if (lines.TakeRest() is { Length: > 0 } rest && Decode(rest, onError) is { } last)
+                        {
+                            yield return last;
+                        }
+
+                        yield break;
+                    }
+
+                    lines.Advance(read);
+                }
+            }
+            finally
+            {
+                lines.Release();
+            }
+        }
+    }
+
+    private static NodeWatchEvent? Decode(ReadOnlyMemory<byte> line, Action<Exception> onError)
+    {
+        if (line.Span.Trim(" \r\t"u8).IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            var decoded = NodeJson.ParseWatchEvent(line.Span);
+            if (decoded.Type == WatchEventType.Error)
+            {
+                onError(new KubernetesException(decoded.Error!));
+                return null;
+            }
+
+            return decoded;
+        }
+        catch (JsonException e)
+        {
+            onError(e);
+            return null;
+        }
+    }
+
+    private async Task<byte[]> SendAsync(HttpMethod method, string relativeUri, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var timeout = client.StartTimeout(cancellationToken);
+        using var request = new HttpRequestMessage(method, new Uri(client.BaseUri, relativeUri)) { Content = content };
+        try
+        {
+            using var response = await client.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            return await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (e is not TaskCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Timed out while reading the body: report it the way HttpClient reports a timeout.
+            throw new TaskCanceledException($"The request to {relativeUri} timed out after {client.RequestTimeout.TotalSeconds:F0} s", e);
+        }
+    }
+
+    /// <summary>Bytes read from the watch stream, split at newlines; grows for a line longer than the buffer.</summary>
+    private sealed class LineBuffer(int size)
+    {
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(size);
+        private int _start;
+        private int _end;
+
+        public bool TryTakeLine(out ReadOnlyMemory<byte> line)
+        {
+            var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                line = default;
+                return false;
+            }
+
+            line = _buffer.AsMemory(_start, newline);
+            _start += newline + 1;
+            return true;
+        }
+
+        public ReadOnlyMemory<byte> TakeRest()
+        {
+            var rest = _buffer.AsMemory(_start, _end - _start);
+            _start = _end;
+            return rest;
+        }
+
+        /// <summary>Room after the unread bytes (moved to the front first; the buffer doubles when a line fills it).</summary>
+        public Memory<byte> FreeSpace()
+        {
+            if (_start > 0)
+            {
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+
+            if (_end == _buffer.Length)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                _buffer.AsSpan(0, _end).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = bigger;
+            }
+
+            return _buffer.AsMemory(_end);
+        }
+
+        public void Advance(int count) => _end += count;
+
+        public void Release() => ArrayPool<byte>.Shared.Return(_buffer);
+    }
+}
