@@ -148,8 +148,9 @@ internal sealed class ChaosRun : IAsyncDisposable
         var wasLeader = identity is not null && Holder() == identity;
         slot.Kill();
         _tally.Add("op:SIGKILL");
-        if (wasLeader)
+        if (wasLeader && _replicas.Any(r => r.Running && r.Identity is not null))
         {
+            // Measured only when a standby is up to take over (not when the driver has killed both).
             _tally.Add("op:SIGKILL of the leader");
             _takeovers.Add(MeasureTakeoverAsync(identity!));
         }

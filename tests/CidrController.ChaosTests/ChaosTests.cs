@@ -60,6 +60,12 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
         Print(report, settings, run, started.Elapsed, settle, results);
         var failed = results.Where(r => !r.Held).ToList();
+        if (failed.Count > 0)
+        {
+            output.WriteLine(string.Join("\n", audit.Terms.Select(t => $"term {t.Holder} {t.Start:HH:mm:ss.fff} – {t.End:HH:mm:ss.fff}")));
+            output.WriteLine(string.Join("\n", run.Api.Requests.Where(LeaseAudit.IsAllocationPatch).Select(r => $"{r.Time:HH:mm:ss.fff} {r.StatusCode} {r.PathAndQuery} {r.Body} {LeaseAudit.IdentityOf(r.UserAgent)}")));
+        }
+
         Assert.True(failed.Count == 0, $"seed {settings.Seed}: {string.Join("\n", failed)}\nreplay: {settings.ReplayCommand(nameof(Two_replicas_only_the_lease_holder_allocates_and_a_standby_takes_over))}\n{run.DumpOutput()}");
     }
 

@@ -138,6 +138,15 @@ public sealed partial class NodeReconciler
             }
         }
 
+        else if (!await SameLifeAsync(node, cancellationToken).ConfigureAwait(false))
+        {
+            // A retry of a patch whose outcome was unknown. Patches go by name: if the node was deleted and
+            // recreated meanwhile, this one would land on the new life — while the blocks may be on the old
+            // one, where someone may have copied them. Keep them held and let the watch report the deletion
+            // (which releases them in watch order, where anything created meanwhile is already known).
+            return ReconcileResult.Retry;
+        }
+
         _waiting.TryRemove(node.Name, out _);
         var outcome = await PatchAsync(node.Name, blocks, cancellationToken).ConfigureAwait(false);
         if (outcome.Status is PatchStatus.Unknown or PatchStatus.Failed)
@@ -147,6 +156,13 @@ public sealed partial class NodeReconciler
 
         if (outcome.Status == PatchStatus.NotFound)
         {
+            if (fresh.Count == 0)
+            {
+                // A retry: an earlier attempt may have landed before the node went. Released when the watch
+                // reports the deletion, not on this out-of-order glimpse of it.
+                return ReconcileResult.Retry;
+            }
+
             Abandon(node, blocks);
             return ReconcileResult.Done;
         }
@@ -194,6 +210,19 @@ public sealed partial class NodeReconciler
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return new PatchOutcome(PatchStatus.Unknown, Message: e.Message);
+        }
+    }
+
+    /// <summary>True when the API server still has the life of the node we proposed for (same uid).</summary>
+    private async Task<bool> SameLifeAsync(ObservedNode node, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.ReadAsync(node.Name, cancellationToken).ConfigureAwait(false) is { } current && current.Uid == node.Uid;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return false; // cannot tell: try again later rather than patch blindly
         }
     }
 

@@ -76,7 +76,21 @@ internal sealed class FakeNodeApi : INodeApi
         return Task.FromResult(new PatchOutcome(PatchStatus.Applied, Apply(node, cidrs)));
     }
 
-    public Task<ObservedNode?> ReadAsync(string node, CancellationToken cancellationToken) => Task.FromResult(_nodes.GetValueOrDefault(node));
+    private int _failingReads;
+
+    /// <summary>The next read throws, as a read during an API outage does.</summary>
+    public void FailNextRead() => _failingReads++;
+
+    public Task<ObservedNode?> ReadAsync(string node, CancellationToken cancellationToken)
+    {
+        if (_failingReads > 0)
+        {
+            _failingReads--;
+            throw new HttpRequestException("scripted read failure");
+        }
+
+        return Task.FromResult(_nodes.GetValueOrDefault(node));
+    }
 
     private ObservedNode Apply(string name, IReadOnlyList<IpBlock> cidrs)
     {

@@ -55,28 +55,50 @@ public sealed class LedgerRaceTests
     }
 
     [Fact]
-    public async Task A_held_proposal_for_a_node_that_vanished_is_released_once_not_again_when_the_deletion_is_seen()
+    public async Task A_held_proposal_for_a_node_that_vanished_is_released_once_when_the_deletion_is_seen()
     {
         // Was: 404 released the held blocks, the hold stayed, and the DELETED event released them a second
-        // time — by then they were another node's.
+        // time — by then they were another node's. Now the hold stays until the deletion is seen.
         Configure("10.1.0.0/24", 25);
         Observe("a");
         _api.ScriptNext(PatchStatus.Failed, statusCode: 500);
         await Reconcile("a");
         _api.Remove("a");
-        await Reconcile("a"); // 404: still in the store, the watch has not said so yet
+        await Reconcile("a"); // gone from the server, still in the store: the watch has not said so yet
         Observe("b");
         await Reconcile("b");
         Observe("c");
-        await Reconcile("c");
+        var early = await Reconcile("c");
         _store.Remove("a");
         await Reconcile("a");
+        var c = await Reconcile("c");
         Observe("d");
 
         var d = await Reconcile("d");
 
+        Assert.Equal(ReconcileAction.WaitForRelease, early.Action);
+        Assert.Equal(ReconcileAction.Done, c.Action);
         Assert.Equal(ReconcileAction.WaitForRelease, d.Action);
         Assert.NotEqual(Cidrs("b"), Cidrs("c"));
+    }
+
+    [Fact]
+    public async Task A_retried_patch_never_lands_on_a_new_node_with_the_same_name()
+    {
+        // Was: a patch with an unknown outcome landed on "a", was retried by name after "a" had been deleted
+        // and recreated (the watch not yet caught up), and put the same block on the new "a" too — while a
+        // node created meanwhile as a copy of the old "a"'s CIDR still had it.
+        Configure("10.1.0.0/24", 25);
+        Observe("a");
+        _api.ScriptNext(PatchStatus.Unknown, applyFirst: true);
+        _api.FailNextRead();
+        await Reconcile("a");
+        _api.Put(new ObservedNode("a", "uid-a-second-life", [], Deleting: false)); // store still has the first life
+
+        var retry = await Reconcile("a");
+
+        Assert.Equal(ReconcileAction.Retry, retry.Action);
+        Assert.Empty(Cidrs("a"));
     }
 
     [Fact]
