@@ -19,6 +19,7 @@ public static class RestartPhase
             emulator.CreateNode(BenchmarkNodes.Create(BenchmarkNodes.Name("existing", i), BenchmarkNodes.Slash24(i)));
         }
 
+        var directList = await DirectListClient.MeasureAsync(emulator);
         await using var watch = await AllocationWatch.StartAsync(emulator);
         await using var controller = await BenchmarkController.StartAsync(emulator, options.ControllerArguments, options.ReadyTimeout);
         var cpuToReady = controller.CpuTime;
@@ -45,6 +46,7 @@ public static class RestartPhase
         return new RestartResult(
             nodes,
             StartToReadySeconds: Stopwatch.GetElapsedTime(controller.StartedAt, controller.ReadyAt).TotalSeconds,
+            DirectListSeconds: directList.TotalSeconds,
             FirstAllocationMilliseconds: Stopwatch.GetElapsedTime(created, allocation.SeenAt).TotalMilliseconds,
             CpuSecondsToReady: cpuToReady.TotalSeconds,
             PeakResidentMegabytes: peak,

@@ -41,13 +41,13 @@ public sealed class ResultTable(LoadBenchmarkOptions options)
         if (Restart.Count > 0)
         {
             output.WriteLine();
-            output.WriteLine("| restart: N allocated | start → /readyz (≤ 5 s at 50k) | first new node allocated | CPU to ready | peak RSS (≤ 64 MB at 5k, ≤ 128 MB at 50k) | load |");
-            output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
+            output.WriteLine("| restart: N allocated | start → /readyz (≤ 5 s at 50k) | of which the server: a bare paginated list | first new node allocated | CPU to ready | peak RSS (≤ 64 MB at 5k, ≤ 128 MB at 50k) | load |");
+            output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var group in Restart.GroupBy(r => r.Nodes))
             {
                 var ready = Median(group, r => r.StartToReadySeconds);
                 var rss = Median(group, r => r.PeakResidentMegabytes);
-                output.WriteLine($"| {group.Key:N0} | **{ready:F2} s** {Mark(ready <= 5)} | {Median(group, r => r.FirstAllocationMilliseconds):F1} ms " +
+                output.WriteLine($"| {group.Key:N0} | **{ready:F2} s** {Mark(ready <= 5)} | {Median(group, r => r.DirectListSeconds):F2} s | {Median(group, r => r.FirstAllocationMilliseconds):F1} ms " +
                     $"| {Median(group, r => r.CpuSecondsToReady):F2} s | **{rss:F1} MB** {Mark(rss <= RssTarget(group.Key))} | {Load(group.Select(r => r.LoadAverage))} |");
             }
         }
