@@ -143,11 +143,8 @@ public sealed partial class NodeIpamController : BackgroundService
         LogCapacity(allocator, store.Count, Stopwatch.GetElapsedTime(started));
         _health.MarkReady();
 
-        watcher.NodeChanged += name =>
-        {
-            reconciler.Observed(name);
-            queue.Add(name);
-        };
+        watcher.NodeObserved += reconciler.Observed;
+        watcher.NodeChanged += queue.Add;
         watcher.ListCompleted += ok =>
         {
             if (ok)

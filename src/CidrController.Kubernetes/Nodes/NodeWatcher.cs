@@ -34,6 +34,12 @@ public sealed partial class NodeWatcher
         _logger = logger;
     }
 
+    /// <summary>
+    /// Raised first, synchronously, for every changed node (in watch order; for a relist, for all of them once the
+    /// whole list is in the store): the hook that occupies podCIDRs before any worker can release a block.
+    /// </summary>
+    public event Action<string>? NodeObserved;
+
     /// <summary>Called with a node's name whenever something allocation cares about changed (or it went away).</summary>
     public event Action<string>? NodeChanged;
 
@@ -44,6 +50,7 @@ public sealed partial class NodeWatcher
     public async Task<string> ListAsync(CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var changed = new List<string>();
         string? continueToken = null;
         string resourceVersion;
         var pages = 0;
@@ -56,7 +63,7 @@ public sealed partial class NodeWatcher
                 seen.Add(observed.Name);
                 if (_store.Set(observed))
                 {
-                    NodeChanged?.Invoke(observed.Name);
+                    changed.Add(observed.Name);
                 }
             }
 
@@ -69,8 +76,20 @@ public sealed partial class NodeWatcher
         {
             if (!seen.Contains(name) && _store.Remove(name))
             {
-                NodeChanged?.Invoke(name);
+                changed.Add(name);
             }
+        }
+
+        // Only now, with the whole list in the store: a worker handling a node recreated under its old name
+        // (or gone) must not free a block before a node listed later on, holding the same CIDR, was occupied.
+        foreach (var name in changed)
+        {
+            NodeObserved?.Invoke(name);
+        }
+
+        foreach (var name in changed)
+        {
+            NodeChanged?.Invoke(name);
         }
 
         LogListed(seen.Count, pages, resourceVersion);
@@ -168,6 +187,7 @@ public sealed partial class NodeWatcher
                 var observed = change.Node!;
                 if (_store.Set(observed))
                 {
+                    NodeObserved?.Invoke(observed.Name);
                     NodeChanged?.Invoke(observed.Name);
                 }
 
@@ -175,6 +195,7 @@ public sealed partial class NodeWatcher
             case WatchEventType.Deleted:
                 if (_store.Remove(change.Node!.Name))
                 {
+                    NodeObserved?.Invoke(change.Node.Name);
                     NodeChanged?.Invoke(change.Node.Name);
                 }
 
