@@ -32,6 +32,8 @@ internal sealed class ChaosRun : IAsyncDisposable
     private readonly List<string> _deleting = [];   // deleted while holding a finalizer
     private readonly List<string> _deletedNames = [];
     private readonly List<Task<TimeSpan?>> _takeovers = [];
+    private readonly List<string> _journal = [];
+    private Task<TimeSpan?>? _pendingTakeover;
     private DateTimeOffset _allDownSince = DateTimeOffset.MaxValue;
     private int _sequence;
 
@@ -97,8 +99,9 @@ internal sealed class ChaosRun : IAsyncDisposable
         // Replica life: a running replica is SIGKILLed now and then; a dead one comes back a few steps later.
         var slot = _replicas[_random.Next(_replicas.Length)];
         var lifeDraw = _random.NextDouble();
-        if (slot.Running && lifeDraw < 0.005)
+        if (slot.Running && lifeDraw < 0.005 && _pendingTakeover is not { IsCompleted: false })
         {
+            // No kill while a takeover is being measured: it would measure the driver, not the standby.
             await KillAsync(slot);
             return;
         }
@@ -106,6 +109,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         if (!slot.Running && lifeDraw < 0.1)
         {
             slot.Start();
+            Journal($"start {slot.Name}");
             _allDownSince = DateTimeOffset.MaxValue;
             _tally.Add("op:restart");
             return;
@@ -147,12 +151,14 @@ internal sealed class ChaosRun : IAsyncDisposable
         var identity = slot.Identity;
         var wasLeader = identity is not null && Holder() == identity;
         slot.Kill();
+        Journal($"SIGKILL {slot.Name}");
         _tally.Add("op:SIGKILL");
         if (wasLeader && _replicas.Any(r => r.Running && r.Identity is not null))
         {
             // Measured only when a standby is up to take over (not when the driver has killed both).
             _tally.Add("op:SIGKILL of the leader");
-            _takeovers.Add(MeasureTakeoverAsync(identity!));
+            _pendingTakeover = MeasureTakeoverAsync(identity!);
+            _takeovers.Add(_pendingTakeover);
         }
 
         if (_replicas.All(r => !r.Running))
@@ -199,6 +205,7 @@ internal sealed class ChaosRun : IAsyncDisposable
             var created = _api.CreateNode(node);
             var uid = InvariantChecker.NodeUid(created)!;
             _byUid[uid] = new ChaosNode(name, preset, cidrs, finalizer) { CopiedFrom = copiedFrom };
+            Journal($"create {name} {uid} {preset} [{string.Join(",", cidrs)}] copied from [{string.Join(",", copiedFrom)}]");
             _alive.Add(name);
             _tally.Add("op:create " + preset);
             if (name == reusedName)
@@ -282,7 +289,7 @@ internal sealed class ChaosRun : IAsyncDisposable
                 var source = withCidrs[pick % withCidrs.Count];
                 if (kind == PresetKind.Overlapping)
                 {
-                    return (kind, [.. source.PodCidrs], [source.Uid]);
+                    return (kind, [.. source.PodCidrs], Lineage(source));
                 }
 
                 // A /26 over the source's /27 and its sibling — only when the sibling is held too, so the larger CIDR
@@ -293,8 +300,8 @@ internal sealed class ChaosRun : IAsyncDisposable
                 var covered = ChaosPool.V4.Covered(supernet).ToList();
                 var heldByOwners = covered.All(i => ChaosPool.V4.Excluded.Contains(i) || owners.Any(o => o.Parsed.Any(c => c.Overlaps(ChaosPool.V4.Block(i)))));
                 return heldByOwners
-                    ? (kind, [supernet.ToString()], [.. owners.Select(o => o.Uid)])
-                    : (PresetKind.Overlapping, [.. source.PodCidrs], [source.Uid]);
+                    ? (kind, [supernet.ToString()], [.. owners.SelectMany(Lineage).Distinct()])
+                    : (PresetKind.Overlapping, [.. source.PodCidrs], Lineage(source));
             case PresetKind.ServiceRange:
                 return (kind, [pick % 2 == 0 ? "10.0.3.224/27" : "10.0.3.192/26"], []);
             case PresetKind.OutOfRange:
@@ -304,6 +311,10 @@ internal sealed class ChaosRun : IAsyncDisposable
                 return (PresetKind.Unparsable, [pick % 2 == 0 ? "010.0.1.0/27" : "::ffff:10.0.1.0/123"], []);
         }
     }
+
+    /// <summary>The node and, if it is itself a copy, what it copied: a copy of a copy overlaps the original too.</summary>
+    private string[] Lineage(LiveNode node) =>
+        [node.Uid, .. _byUid.TryGetValue(node.Uid, out var created) ? created.CopiedFrom : []];
 
     private IReadOnlyList<LiveNode> InvariantCheckerNodes() => [.. _api.ListNodes().Select(LiveNode.From)];
 
@@ -352,6 +363,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         {
             var had = _api.GetNode(name)?["metadata"]?["finalizers"] is JsonArray { Count: > 0 };
             _api.DeleteNode(name);
+            Journal($"delete {name}");
             if (had)
             {
                 _deleting.Add(name);
@@ -384,6 +396,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         _alive.Remove(name);
         _deletedNames.Add(name);
         _api.RemoveFinalizers(name);
+        Journal($"remove finalizers {name}");
         _tally.Add("op:remove finalizers (node goes)");
     }
 
@@ -449,6 +462,21 @@ internal sealed class ChaosRun : IAsyncDisposable
         }
 
         return new InvariantChecker(_api, _byUid).Check(metrics, [.. _replicas.SelectMany(r => r.UnexpectedExits)]);
+    }
+
+    private void Journal(string what) => _journal.Add($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {what}");
+
+    /// <summary>The driver's actions and the allocation patches that mention <paramref name="needle"/> (a name or a CIDR), in time order.</summary>
+    public string History(IEnumerable<string> needles)
+    {
+        var list = needles.ToList();
+        var actions = _journal.Where(j => list.Any(n => j.Contains(n, StringComparison.Ordinal)));
+        var patches = _api.Requests.Where(r => r.Method == "PATCH" && r.PathAndQuery.StartsWith("/api/v1/nodes/", StringComparison.Ordinal)
+                && list.Any(n => r.PathAndQuery.Contains(n, StringComparison.Ordinal) || (r.Body?.Contains(n, StringComparison.Ordinal) ?? false)))
+            .Select(r => $"{r.Time:HH:mm:ss.fff} PATCH {r.PathAndQuery} -> {r.StatusCode} {r.Body} {LeaseAudit.IdentityOf(r.UserAgent)}");
+        var reads = _api.Requests.Where(r => r.Method == "GET" && !r.IsWatch && list.Any(n => r.PathAndQuery.EndsWith("/" + n, StringComparison.Ordinal)))
+            .Select(r => $"{r.Time:HH:mm:ss.fff} GET {r.PathAndQuery} -> {r.StatusCode}");
+        return string.Join("\n", actions.Concat(patches).Concat(reads).Order(StringComparer.Ordinal));
     }
 
     public string DumpOutput() =>

@@ -24,6 +24,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
         Print(report, settings, run, started.Elapsed, settle, results);
         var failed = results.Where(r => !r.Held).ToList();
+        PrintHistory(run, failed);
         Assert.True(failed.Count == 0, $"seed {settings.Seed}: {string.Join("\n", failed)}\nreplay: {settings.ReplayCommand(nameof(One_replica_survives_faults_kills_and_bad_nodes_without_overlap_leak_or_crash))}\n{run.DumpOutput()}");
     }
 
@@ -60,6 +61,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
         Print(report, settings, run, started.Elapsed, settle, results);
         var failed = results.Where(r => !r.Held).ToList();
+        PrintHistory(run, failed);
         if (failed.Count > 0)
         {
             output.WriteLine(string.Join("\n", audit.Terms.Select(t => $"term {t.Holder} {t.Start:HH:mm:ss.fff} – {t.End:HH:mm:ss.fff}")));
@@ -67,6 +69,16 @@ public sealed class ChaosTests(ITestOutputHelper output)
         }
 
         Assert.True(failed.Count == 0, $"seed {settings.Seed}: {string.Join("\n", failed)}\nreplay: {settings.ReplayCommand(nameof(Two_replicas_only_the_lease_holder_allocates_and_a_standby_takes_over))}\n{run.DumpOutput()}");
+    }
+
+    /// <summary>For an overlap: every driver action and patch about the nodes and CIDRs involved.</summary>
+    private void PrintHistory(ChaosRun run, IReadOnlyList<InvariantResult> failed)
+    {
+        var needles = failed.SelectMany(f => System.Text.RegularExpressions.Regex.Matches(f.Detail, @"node-\d+|[0-9a-f.:]+/\d+").Select(m => m.Value)).Distinct().ToList();
+        if (needles.Count > 0)
+        {
+            output.WriteLine("history of " + string.Join(" ", needles) + ":\n" + run.History(needles));
+        }
     }
 
     /// <summary>Stops the current leader (SIGTERM or SIGKILL) and measures until the other replica holds the lease; restarts the stopped one.</summary>
