@@ -145,5 +145,11 @@ public sealed class PoolCatalog
         }
     }
 
+    /// <summary>Occupies a node's existing block in the pool it lies in; InRange false when it lies in none.</summary>
+    public OccupyResult Occupy(IpBlock block) => PoolOf(block)?.Allocator.Occupy(block) ?? default;
+
+    /// <summary>Releases a block in the pool it lies in (nothing when that pool is gone).</summary>
+    public OccupyResult Release(IpBlock block) => PoolOf(block)?.Allocator.Release(block) ?? default;
+
     private IEnumerable<PoolEntry> EntriesLocked() => _pools.Values.Prepend(Default);
 }
