@@ -8,6 +8,7 @@ using CidrController.Kubernetes.Health;
 using CidrController.Kubernetes.Leadership;
 using CidrController.Kubernetes.Metrics;
 using CidrController.Kubernetes.Nodes;
+using CidrController.Kubernetes.Pools;
 using CidrController.Kubernetes.Reconcile;
 
 using k8s;
@@ -119,14 +120,18 @@ public sealed partial class NodeIpamController : BackgroundService
     private async Task RunTermAsync(NodeEventRecorder events, CancellationToken stopTaking, CancellationToken abandon)
     {
         var allocator = new CidrAllocator(_options.ClusterRanges, _options.ServiceRanges);
-        var ledger = new NodeCidrLedger(allocator);
+        var pools = new PoolCatalog(allocator, _options.ServiceRanges);
+        var ledger = new NodeCidrLedger(pools);
+        var poolSync = new PoolSynchronizer(new ClusterCidrApi(_client), pools, events.PoolWarning, _loggerFactory.CreateLogger<PoolSynchronizer>());
         var store = new ObservedNodeStore();
         var queue = new NodeWorkQueue(_time, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60));
         var reconciler = new NodeReconciler(ledger, store, new KubernetesNodeApi(_client), events, _metrics, _loggerFactory.CreateLogger<NodeReconciler>());
         var watcher = new NodeWatcher(_client, store, _options.Api.WatchIdleTimeout, _loggerFactory.CreateLogger<NodeWatcher>());
-        _metrics.Track(allocator, () => queue.Depth, () => reconciler.WaitingCount);
+        _metrics.Track(pools, () => queue.Depth, () => reconciler.WaitingCount);
 
         var started = Stopwatch.GetTimestamp();
+        // Pools first: a node's existing blocks are occupied in the pool they lie in.
+        await SyncPoolsAsync(poolSync, stopTaking).ConfigureAwait(false);
         var resourceVersion = await InitialListAsync(watcher, stopTaking).ConfigureAwait(false);
 
         // Every existing podCIDR is occupied before the first allocation, so no block is handed out twice.
@@ -140,7 +145,7 @@ public sealed partial class NodeIpamController : BackgroundService
             }
         }
 
-        LogCapacity(allocator, store.Count, Stopwatch.GetElapsedTime(started));
+        LogCapacity(pools, store.Count, Stopwatch.GetElapsedTime(started));
         _health.MarkReady();
 
         watcher.NodeObserved += reconciler.Observed;
@@ -174,6 +179,7 @@ public sealed partial class NodeIpamController : BackgroundService
             workers[i] = Task.Run(() => WorkAsync(queue, reconciler, stopTaking, abandon), CancellationToken.None);
         }
 
+        var poolLoop = Task.Run(() => SyncPoolsForeverAsync(poolSync, reconciler, queue, stopTaking), CancellationToken.None);
         try
         {
             await watcher.WatchAsync(resourceVersion, stopTaking).ConfigureAwait(false);
@@ -181,6 +187,63 @@ public sealed partial class NodeIpamController : BackgroundService
         finally
         {
             await Task.WhenAll(workers).ConfigureAwait(false);
+            await poolLoop.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Re-reads the ClusterCIDR pools every <see cref="ControllerOptions.PoolSyncInterval"/>: pools created
+    /// while running take nodes at once (waiting nodes retry), deleting pools are let go when unused.
+    /// </summary>
+    private async Task SyncPoolsForeverAsync(PoolSynchronizer poolSync, NodeReconciler reconciler, NodeWorkQueue queue, CancellationToken cancellationToken)
+    {
+        if (!_options.ClusterCidrPools)
+        {
+            return;
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.PoolSyncInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (await SyncPoolsAsync(poolSync, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var waiting in reconciler.WaitingNodes)
+                {
+                    queue.Add(waiting);
+                }
+            }
+        }
+    }
+
+    /// <summary>One pool pass; API trouble is logged and retried on the next pass, never fatal.</summary>
+    private async Task<bool> SyncPoolsAsync(PoolSynchronizer poolSync, CancellationToken cancellationToken)
+    {
+        if (!_options.ClusterCidrPools)
+        {
+            return false;
+        }
+
+        try
+        {
+            return await poolSync.SyncAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+        {
+            var reason = e is HttpOperationException http
+                ? http.Response.StatusCode == HttpStatusCode.Forbidden
+                    ? "forbidden: the service account needs get/list/patch on clustercidrs.networking.x-k8s.io (RBAC)"
+                    : Api.ApiErrorMessage.From(http)
+                : e.Message;
+            LogPoolSyncFailed(reason);
+            return false;
         }
     }
 
@@ -250,14 +313,16 @@ public sealed partial class NodeIpamController : BackgroundService
         }
     }
 
-    private void LogCapacity(CidrAllocator allocator, int nodes, TimeSpan elapsed)
+    private void LogCapacity(PoolCatalog pools, int nodes, TimeSpan elapsed)
     {
         LogSynced(nodes, elapsed.TotalMilliseconds);
-        foreach (var range in allocator.Ranges)
+        foreach (var pool in pools.Entries)
         {
-            var s = range.GetStatistics();
-            var free = s.TotalBlocks - s.InUse - s.Excluded;
-            LogRangeCapacity(range.Cluster.ToString(), range.NodeMaskSize, s.TotalBlocks.ToString(), s.Excluded.ToString(), s.InUse.ToString(), free.ToString(), s.AddressesPerBlock.ToString());
+            foreach (var range in pool.Allocator.Ranges)
+            {
+                var s = range.GetStatistics();
+                LogRangeCapacity(pool.Name, range.Cluster.ToString(), range.NodeMaskSize, s.TotalBlocks.ToString(), s.Excluded.ToString(), s.InUse.ToString(), s.Free.ToString(), s.AddressesPerBlock.ToString());
+            }
         }
     }
 
@@ -267,11 +332,14 @@ public sealed partial class NodeIpamController : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Occupied the podCIDRs of {Nodes} existing nodes in {ElapsedMs:F0} ms; ready")]
     private partial void LogSynced(int nodes, double elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Range {ClusterCidr} /{NodeMask}: {Total} blocks, {Excluded} excluded by the service range, {InUse} in use, {Free} free, {AddressesPerBlock} addresses per block")]
-    private partial void LogRangeCapacity(string clusterCidr, int nodeMask, string total, string excluded, string inUse, string free, string addressesPerBlock);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool} range {ClusterCidr} /{NodeMask}: {Total} blocks, {Excluded} excluded by the service range, {InUse} in use, {Free} free, {AddressesPerBlock} addresses per block")]
+    private partial void LogRangeCapacity(string pool, string clusterCidr, int nodeMask, string total, string excluded, string inUse, string free, string addressesPerBlock);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot list nodes ({Error}), attempt {Attempt}; retrying in {DelaySeconds:F1} s")]
     private partial void LogListFailed(string error, int attempt, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read ClusterCIDR pools ({Error}); the known pools stay in use, retrying")]
+    private partial void LogPoolSyncFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile of node {Node} failed: {Error}; will retry")]
     private partial void LogReconcileFailed(string node, string error);

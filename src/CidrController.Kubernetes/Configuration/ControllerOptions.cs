@@ -24,6 +24,12 @@ public sealed record ControllerOptions
     /// <summary>Reconcile workers; a node is never handled by two at once.</summary>
     public int ConcurrentNodeSyncs { get; init; } = 10;
 
+    /// <summary>Use ClusterCIDR pools (networking.x-k8s.io/v1) besides the --cluster-cidr ranges.</summary>
+    public bool ClusterCidrPools { get; init; } = true;
+
+    /// <summary>How often the ClusterCIDR pools are re-read.</summary>
+    public TimeSpan PoolSyncInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>host:port for /healthz, /readyz and /metrics (plain HTTP).</summary>
     public string MetricsBindAddress { get; init; } = "0.0.0.0:10290";
 }

@@ -48,6 +48,15 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
 
     public void Normal(string node, string uid, string reason, string message) => Enqueue(node, uid, "Normal", reason, message);
 
+    /// <summary>A Warning about a ClusterCIDR pool (cluster-scoped too, so its events also live in "default").</summary>
+    public void PoolWarning(string pool, string uid, string reason, string message)
+    {
+        if (!_queue.Writer.TryWrite(new PendingEvent(pool, uid, "Warning", reason, message, _time.GetUtcNow()) { Kind = "ClusterCIDR", ApiVersion = "networking.x-k8s.io/v1" }))
+        {
+            LogDropped(pool, reason);
+        }
+    }
+
     private void Enqueue(string node, string uid, string type, string reason, string message)
     {
         if (!_queue.Writer.TryWrite(new PendingEvent(node, uid, type, reason, message, _time.GetUtcNow())))
@@ -131,7 +140,7 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
         return new Corev1Event
         {
             Metadata = new V1ObjectMeta { Name = EventName(pending.Node, pending.At), NamespaceProperty = EventNamespace },
-            InvolvedObject = new V1ObjectReference { Kind = "Node", ApiVersion = "v1", Name = pending.Node, Uid = string.IsNullOrEmpty(pending.Uid) ? null : pending.Uid },
+            InvolvedObject = new V1ObjectReference { Kind = pending.Kind, ApiVersion = pending.ApiVersion, Name = pending.Node, Uid = string.IsNullOrEmpty(pending.Uid) ? null : pending.Uid },
             Type = pending.Type,
             Reason = pending.Reason,
             Message = pending.Message,
@@ -168,7 +177,12 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write {Reason} event for node {Node}: {Error}")]
     private partial void LogWriteFailed(string node, string reason, string error);
 
-    private sealed record PendingEvent(string Node, string Uid, string Type, string Reason, string Message, DateTimeOffset At);
+    private sealed record PendingEvent(string Node, string Uid, string Type, string Reason, string Message, DateTimeOffset At)
+    {
+        public string Kind { get; init; } = "Node";
+
+        public string ApiVersion { get; init; } = "v1";
+    }
 
     private sealed class Series(string uid, string eventName, DateTimeOffset lastWritten, int count, string message)
     {

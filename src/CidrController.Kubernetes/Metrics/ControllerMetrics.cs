@@ -1,4 +1,5 @@
 using CidrController.Allocation;
+using CidrController.Kubernetes.Pools;
 
 using Prometheus;
 
@@ -26,7 +27,9 @@ public sealed class ControllerMetrics
     private readonly Counter _cidrProblems;
     private readonly Gauge _waiting;
     private readonly Gauge _leader;
-    private Func<CidrAllocator?> _allocator = () => null;
+    private readonly Gauge _poolFree;
+    private readonly Gauge _poolUsage;
+    private Func<PoolCatalog?> _pools = () => null;
     private Func<int> _queue = () => 0;
     private Func<int> _waitingNodes = () => 0;
 
@@ -50,15 +53,17 @@ public sealed class ControllerMetrics
         _cidrProblems = factory.CreateCounter("cidr_controller_node_cidr_problems_total", "Existing node podCIDRs found invalid, out of range or overlapping, by event reason.", ["reason"]);
         _waiting = factory.CreateGauge("cidr_controller_nodes_waiting_for_cidr", "Nodes without a podCIDR because every range of a family is full.");
         _leader = factory.CreateGauge("cidr_controller_leader", "1 while this replica holds the lease and allocates.");
+        _poolFree = factory.CreateGauge("cidr_controller_pool_free_cidrs", "Free blocks per pool (\"default\" for the --cluster-cidr ranges, else the ClusterCIDR's name) and range.", ["pool", "clusterCIDR"]);
+        _poolUsage = factory.CreateGauge("cidr_controller_pool_usage_cidrs", "Fraction (0..1) of a pool range's blocks in use or excluded.", ["pool", "clusterCIDR"]);
         Registry.AddBeforeCollectCallback(Refresh);
     }
 
     public CollectorRegistry Registry { get; }
 
     /// <summary>Points the scrape-time figures at the current leadership term's state (null between terms).</summary>
-    public void Track(CidrAllocator? allocator, Func<int> queueDepth, Func<int> waitingNodes)
+    public void Track(PoolCatalog? pools, Func<int> queueDepth, Func<int> waitingNodes)
     {
-        _allocator = () => allocator;
+        _pools = () => pools;
         _queue = queueDepth;
         _waitingNodes = waitingNodes;
     }
@@ -81,21 +86,26 @@ public sealed class ControllerMetrics
     {
         _queueDepth.Set(_queue());
         _waiting.Set(_waitingNodes());
-        if (_allocator() is not { } allocator)
+        if (_pools() is not { } pools)
         {
             return;
         }
 
-        foreach (var range in allocator.Ranges)
+        foreach (var pool in pools.Entries)
         {
-            var label = range.Cluster.ToString();
-            var stats = range.GetStatistics();
-            _allocations.WithLabels(label).IncTo(stats.AllocationsTotal);
-            _releases.WithLabels(label).IncTo(stats.ReleasesTotal);
-            _maxBlocks.WithLabels(label).Set((double)stats.TotalBlocks);
-            _inUse.WithLabels(label).Set((double)stats.InUse);
-            _excluded.WithLabels(label).Set((double)stats.Excluded);
-            _usage.WithLabels(label).Set(stats.TotalBlocks == 0 ? 0 : (double)(stats.InUse + stats.Excluded) / (double)stats.TotalBlocks);
+            foreach (var range in pool.Allocator.Ranges)
+            {
+                var label = range.Cluster.ToString();
+                var stats = range.GetStatistics();
+                _allocations.WithLabels(label).IncTo(stats.AllocationsTotal);
+                _releases.WithLabels(label).IncTo(stats.ReleasesTotal);
+                _maxBlocks.WithLabels(label).Set((double)stats.TotalBlocks);
+                _inUse.WithLabels(label).Set((double)stats.InUse);
+                _excluded.WithLabels(label).Set((double)stats.Excluded);
+                _usage.WithLabels(label).Set(stats.Usage);
+                _poolFree.WithLabels(pool.Name, label).Set((double)stats.Free);
+                _poolUsage.WithLabels(pool.Name, label).Set(stats.Usage);
+            }
         }
     }
 }

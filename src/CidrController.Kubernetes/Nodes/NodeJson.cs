@@ -133,13 +133,14 @@ public static class NodeJson
         string? podCidr = null;
         string[]? podCidrs = null;
         var deleting = false;
+        Dictionary<string, string>? labels = null;
         resourceVersion = null;
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("metadata"u8))
             {
                 reader.Read();
-                ReadNodeMetadata(ref reader, ref name, ref uid, ref resourceVersion, ref deleting);
+                ReadNodeMetadata(ref reader, ref name, ref uid, ref resourceVersion, ref deleting, ref labels);
             }
             else if (reader.ValueTextEquals("spec"u8))
             {
@@ -160,10 +161,11 @@ public static class NodeJson
 
         // As ObservedNode.From: podCIDRs when set, else the single podCIDR.
         IReadOnlyList<string> cidrs = podCidrs is { Length: > 0 } ? podCidrs : string.IsNullOrEmpty(podCidr) ? [] : [podCidr];
-        return new ObservedNode(name, uid ?? "", cidrs, deleting);
+        var node = new ObservedNode(name, uid ?? "", cidrs, deleting);
+        return cidrs.Count == 0 && labels is not null ? node with { Labels = labels } : node;
     }
 
-    private static void ReadNodeMetadata(ref Utf8JsonReader reader, ref string? name, ref string? uid, ref string? resourceVersion, ref bool deleting)
+    private static void ReadNodeMetadata(ref Utf8JsonReader reader, ref string? name, ref string? uid, ref string? resourceVersion, ref bool deleting, ref Dictionary<string, string>? labels)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -193,6 +195,12 @@ public static class NodeJson
                 reader.Read();
                 deleting = reader.TokenType != JsonTokenType.Null;
                 reader.Skip();
+            }
+            else if (reader.ValueTextEquals("labels"u8))
+            {
+                // Read before spec is known, so kept for every node here; ReadNode drops them once it sees podCIDRs.
+                reader.Read();
+                labels = ReadLabels(ref reader);
             }
             else
             {
@@ -228,6 +236,25 @@ public static class NodeJson
                 reader.Skip();
             }
         }
+    }
+
+    private static Dictionary<string, string>? ReadLabels(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        Expect(ref reader, JsonTokenType.StartObject);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (NextProperty(ref reader))
+        {
+            var key = reader.GetString()!;
+            reader.Read();
+            labels[key] = reader.GetString() ?? "";
+        }
+
+        return labels;
     }
 
     private static string[]? ReadStrings(ref Utf8JsonReader reader)

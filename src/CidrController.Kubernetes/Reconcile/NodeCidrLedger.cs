@@ -1,4 +1,5 @@
 using CidrController.Allocation;
+using CidrController.Kubernetes.Pools;
 
 namespace CidrController.Kubernetes.Reconcile;
 
@@ -11,16 +12,26 @@ namespace CidrController.Kubernetes.Reconcile;
 public sealed class NodeCidrLedger
 {
     private readonly Lock _lock = new();
-    private readonly CidrAllocator _allocator;
+    private readonly PoolCatalog _pools;
     private readonly Dictionary<string, Holding> _holdings = new(StringComparer.Ordinal);
 
     // Nodes whose blocks overlap another node's. Kept small (overlaps are operator mistakes), so a release
     // can re-occupy what the survivors still hold without scanning every node.
     private readonly HashSet<string> _overlapping = new(StringComparer.Ordinal);
 
-    public NodeCidrLedger(CidrAllocator allocator) => _allocator = allocator;
+    /// <summary>A ledger over the flags' ranges only (no ClusterCIDR pools).</summary>
+    public NodeCidrLedger(CidrAllocator allocator)
+        : this(new PoolCatalog(allocator, []))
+    {
+    }
 
-    public CidrAllocator Allocator => _allocator;
+    /// <summary>A ledger over every pool: blocks are occupied and released in the pool they lie in.</summary>
+    public NodeCidrLedger(PoolCatalog pools) => _pools = pools;
+
+    /// <summary>The default pool's allocator (the --cluster-cidr ranges).</summary>
+    public CidrAllocator Allocator => _pools.Default.Allocator;
+
+    public PoolCatalog Pools => _pools;
 
     public int NodeCount
     {
@@ -81,7 +92,7 @@ public sealed class NodeCidrLedger
                     continue;
                 }
 
-                var result = _allocator.Occupy(block);
+                var result = _pools.Occupy(block);
                 if (!result.InRange)
                 {
                     problems.Add(new CidrProblem(CidrProblemKind.OutOfRange, text, $"{block} lies outside every configured cluster CIDR"));
@@ -106,11 +117,12 @@ public sealed class NodeCidrLedger
     /// the watch may show the node with these blocks before the patch's answer arrives, and adopting them must
     /// then recognise them as this node's own rather than report an overlap.
     /// </summary>
-    public AllocationResult Propose(string node, string uid)
+    /// <param name="labels">The node's labels: they choose its ClusterCIDR pool.</param>
+    public AllocationResult Propose(string node, string uid, IReadOnlyDictionary<string, string>? labels = null)
     {
         lock (_lock)
         {
-            var result = _allocator.Allocate();
+            var (result, _) = _pools.Propose(labels ?? new Dictionary<string, string>(0), node);
             if (result.Success)
             {
                 var blocks = result.Blocks.Select(b => b.Block).ToArray();
@@ -237,7 +249,7 @@ public sealed class NodeCidrLedger
         _holdings.Remove(node);
         foreach (var block in holding.Blocks)
         {
-            _allocator.Release(block);
+            _pools.Release(block);
         }
 
         if (_overlapping.Remove(node))
@@ -254,7 +266,7 @@ public sealed class NodeCidrLedger
             {
                 if (OverlapsAny(block, freed))
                 {
-                    _allocator.Occupy(block);
+                    _pools.Occupy(block);
                 }
             }
         }

@@ -124,7 +124,7 @@ public sealed partial class NodeReconciler
         IReadOnlyList<AllocatedBlock> fresh = [];
         if (blocks is null)
         {
-            var proposal = _ledger.Propose(node.Name, node.Uid);
+            var proposal = _ledger.Propose(node.Name, node.Uid, node.Labels);
             if (!proposal.Success)
             {
                 return WaitForRelease(node, proposal.ExhaustedFamily);

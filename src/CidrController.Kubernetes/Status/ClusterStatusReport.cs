@@ -1,5 +1,6 @@
 using CidrController.Allocation;
 using CidrController.Kubernetes.Nodes;
+using CidrController.Kubernetes.Pools;
 using CidrController.Kubernetes.Reconcile;
 
 namespace CidrController.Kubernetes.Status;
@@ -15,10 +16,16 @@ public sealed record ClusterStatusReport(
     IReadOnlyList<string> NodesWithoutPodCidr,
     IReadOnlyList<NodeCidrIssue> NodesWithBadPodCidrs)
 {
-    public static ClusterStatusReport Compute(IReadOnlyList<RangeSpec> ranges, IReadOnlyList<IpBlock> serviceRanges, IEnumerable<ObservedNode> nodes)
+    /// <param name="pools">ClusterCIDR pools (invalid or overlapping ones are skipped, as the controller skips them).</param>
+    public static ClusterStatusReport Compute(IReadOnlyList<RangeSpec> ranges, IReadOnlyList<IpBlock> serviceRanges, IEnumerable<ObservedNode> nodes, IEnumerable<ClusterCidrPool>? pools = null)
     {
-        var allocator = new CidrAllocator(ranges, serviceRanges);
-        var ledger = new NodeCidrLedger(allocator);
+        var catalog = new PoolCatalog(new CidrAllocator(ranges, serviceRanges), serviceRanges);
+        foreach (var pool in pools ?? [])
+        {
+            catalog.Upsert(pool);
+        }
+
+        var ledger = new NodeCidrLedger(catalog);
         var waiting = new List<string>();
         var issues = new List<NodeCidrIssue>();
         var count = 0;
@@ -41,7 +48,7 @@ public sealed record ClusterStatusReport(
             }
         }
 
-        var rangeStatuses = allocator.Ranges.Select(RangeStatus.From).ToList();
+        var rangeStatuses = catalog.Entries.SelectMany(pool => pool.Allocator.Ranges.Select(range => RangeStatus.From(pool.Name, range))).ToList();
         return new ClusterStatusReport(rangeStatuses, count, waiting, issues);
     }
 }

@@ -4,6 +4,7 @@ namespace CidrController.Kubernetes.Status;
 
 /// <summary>One cluster CIDR's capacity and use. Counts are strings in JSON: IPv6 ranges exceed 2^53.</summary>
 public sealed record RangeStatus(
+    string Pool,
     string ClusterCidr,
     IpFamily Family,
     int NodeMaskSize,
@@ -14,9 +15,9 @@ public sealed record RangeStatus(
     UInt128 BlocksFree,
     double Usage)
 {
-    public static RangeStatus From(BlockRange range)
+    public static RangeStatus From(string pool, BlockRange range)
     {
         var s = range.GetStatistics();
-        return new RangeStatus(range.Cluster.ToString(), range.Family, range.NodeMaskSize, s.AddressesPerBlock, s.TotalBlocks, s.Excluded, s.InUse, s.Free, s.Usage);
+        return new RangeStatus(pool, range.Cluster.ToString(), range.Family, range.NodeMaskSize, s.AddressesPerBlock, s.TotalBlocks, s.Excluded, s.InUse, s.Free, s.Usage);
     }
 }

@@ -84,6 +84,10 @@ internal static class ControllerFlags
         "--concurrent-node-syncs", "int", "10",
         "Number of nodes reconciled in parallel; >= 1.");
 
+    public static readonly Flag ClusterCidrPools = new(
+        "--cluster-cidr-pools", null, "true",
+        "Also allocate from ClusterCIDR pools (networking.x-k8s.io/v1, node-ipam-controller's resource) chosen by node labels.");
+
     public static readonly Flag MetricsBindAddress = new(
         "--metrics-bind-address", "host:port", "0.0.0.0:10290",
         "Plain-HTTP address serving /healthz, /readyz and /metrics; port 0 picks a free port.");
@@ -119,7 +123,7 @@ internal static class ControllerFlags
         AllocateNodeCidrs, CidrAllocatorType, ClusterCidr, NodeCidrMaskSize, NodeCidrMaskSizeIpv4, NodeCidrMaskSizeIpv6,
         ServiceClusterIpRange, ConfigureCloudRoutes, Kubeconfig, Master, KubeApiQps, KubeApiBurst,
         LeaderElect, LeaderElectLeaseDuration, LeaderElectRenewDeadline, LeaderElectRetryPeriod,
-        LeaderElectResourceName, LeaderElectResourceNamespace, ConcurrentNodeSyncs, MetricsBindAddress,
+        LeaderElectResourceName, LeaderElectResourceNamespace, ConcurrentNodeSyncs, ClusterCidrPools, MetricsBindAddress,
         LogFormat, Verbosity, ValidateOnly, Help, Version,
     ];
 

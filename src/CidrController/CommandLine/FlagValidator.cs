@@ -30,6 +30,7 @@ internal static class FlagValidator
             Api = ParseApiClient(values),
             LeaderElection = ParseLeaderElection(values, getEnvironmentVariable),
             ConcurrentNodeSyncs = Int(values, ControllerFlags.ConcurrentNodeSyncs, 10, min: 1),
+            ClusterCidrPools = Bool(values, ControllerFlags.ClusterCidrPools, true),
             MetricsBindAddress = MetricsBindAddress.Validate(
                 ControllerFlags.MetricsBindAddress, values.Get(ControllerFlags.MetricsBindAddress) ?? "0.0.0.0:10290"),
         };

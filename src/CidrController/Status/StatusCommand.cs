@@ -1,6 +1,7 @@
 using CidrController.CommandLine;
 using CidrController.Kubernetes.Api;
 using CidrController.Kubernetes.Nodes;
+using CidrController.Kubernetes.Pools;
 using CidrController.Kubernetes.Status;
 
 using Microsoft.Extensions.Logging.Abstractions;
@@ -45,7 +46,20 @@ internal static class StatusCommand
             var client = KubernetesClientFactory.Create(options.Api);
             var store = new ObservedNodeStore();
             await new NodeWatcher(client, store, options.Api.WatchIdleTimeout, NullLogger<NodeWatcher>.Instance).ListAsync(cancellationToken).ConfigureAwait(false);
-            report = ClusterStatusReport.Compute(options.ClusterRanges, options.ServiceRanges, store.Names.Select(name => store.Get(name)!));
+            var pools = new List<ClusterCidrPool>();
+            if (options.ClusterCidrPools)
+            {
+                // Read only: the status view parses the pools but, unlike the controller, never touches their finalizers.
+                foreach (var obj in await new ClusterCidrApi(client).ListAsync(cancellationToken).ConfigureAwait(false) ?? [])
+                {
+                    if (ClusterCidrPool.TryParse(obj, out var pool, out _))
+                    {
+                        pools.Add(pool);
+                    }
+                }
+            }
+
+            report = ClusterStatusReport.Compute(options.ClusterRanges, options.ServiceRanges, store.Names.Select(name => store.Get(name)!), pools);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -20,6 +20,7 @@ internal static class StatusJson
             foreach (var range in report.Ranges)
             {
                 json.WriteStartObject();
+                json.WriteString("pool", range.Pool);
                 json.WriteString("clusterCIDR", range.ClusterCidr);
                 json.WriteString("family", range.Family.ToString());
                 json.WriteNumber("nodeMaskSize", range.NodeMaskSize);

@@ -12,11 +12,11 @@ internal static class StatusText
     public static void Write(ClusterStatusReport report, TextWriter output)
     {
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"CLUSTER CIDR",-26} {"BLOCK",6} {"TOTAL",22} {"EXCLUDED",10} {"USED",10} {"FREE",22}  USAGE"));
+            $"{"POOL",-12} {"CLUSTER CIDR",-26} {"BLOCK",6} {"TOTAL",22} {"EXCLUDED",10} {"USED",10} {"FREE",22}  USAGE"));
         foreach (var range in report.Ranges)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{range.ClusterCidr,-26} {"/" + range.NodeMaskSize,6} {range.BlocksTotal,22} {range.BlocksExcluded,10} {range.BlocksUsed,10} {range.BlocksFree,22}  {Bar(range.Usage)} {range.Usage * 100,5:0.0}%"));
+                $"{range.Pool,-12} {range.ClusterCidr,-26} {"/" + range.NodeMaskSize,6} {range.BlocksTotal,22} {range.BlocksExcluded,10} {range.BlocksUsed,10} {range.BlocksFree,22}  {Bar(range.Usage)} {range.Usage * 100,5:0.0}%"));
         }
 
         output.WriteLine();

@@ -45,10 +45,10 @@ public sealed class StatusCommandTests : IAsyncLifetime
         Assert.Equal(0, exitCode);
         Assert.Equal("", stderr);
         var lines = stdout.Split('\n');
-        var v4 = Assert.Single(lines, l => l.StartsWith("10.1.0.0/16", StringComparison.Ordinal));
-        Assert.Equal(["10.1.0.0/16", "/24", "256", "1", "2", "253", "[#...................]", "1.2%"], v4.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        var v6 = Assert.Single(lines, l => l.StartsWith("fd00:1::/48", StringComparison.Ordinal));
-        Assert.Equal(["fd00:1::/48", "/64", "65536", "0", "1", "65535"], v6.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..6]);
+        var v4 = Assert.Single(lines, l => l.StartsWith("default      10.1.0.0/16", StringComparison.Ordinal));
+        Assert.Equal(["default", "10.1.0.0/16", "/24", "256", "1", "2", "253", "[#...................]", "1.2%"], v4.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var v6 = Assert.Single(lines, l => l.StartsWith("default      fd00:1::/48", StringComparison.Ordinal));
+        Assert.Equal(["default", "fd00:1::/48", "/64", "65536", "0", "1", "65535"], v6.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..7]);
         Assert.Contains("Nodes: 5; without a podCIDR: 1; with a bad podCIDR: 2", stdout, StringComparison.Ordinal);
         Assert.Contains("Waiting for a block: c", stdout, StringComparison.Ordinal);
         Assert.Contains("PodCIDROutOfRange: node d podCIDR 192.168.0.0/24", stdout, StringComparison.Ordinal);
@@ -70,6 +70,22 @@ public sealed class StatusCommandTests : IAsyncLifetime
         Assert.Equal(
             ["b PodCIDROutOfRange fd00:1::/64", "d PodCIDROutOfRange 192.168.0.0/24", "e PodCIDROverlap 10.1.0.0/23"],
             doc.RootElement.GetProperty("nodesWithBadPodCIDRs").EnumerateArray().Select(e => $"{e.GetProperty("node").GetString()} {e.GetProperty("reason").GetString()} {e.GetProperty("podCIDR").GetString()}"));
+    }
+
+    [Fact]
+    public async Task Pools_are_listed_with_their_nodes_and_left_untouched()
+    {
+        _api.CreateClusterCidr("gpu", perNodeHostBits: 8, ipv4: "10.9.0.0/16");
+        _api.CreateNode("g", ["10.9.3.0/24"]);
+
+        var (exitCode, stdout, _) = await Status("--output=json", "--cluster-cidr=10.1.0.0/16,fd00:1::/48");
+
+        Assert.Equal(0, exitCode);
+        using var doc = JsonDocument.Parse(stdout);
+        var gpu = doc.RootElement.GetProperty("ranges").EnumerateArray().Single(r => r.GetProperty("pool").GetString() == "gpu");
+        Assert.Equal("10.9.0.0/16", gpu.GetProperty("clusterCIDR").GetString());
+        Assert.Equal("1", gpu.GetProperty("blocksUsed").GetString());
+        Assert.Null(_api.GetClusterCidr("gpu")!["metadata"]!["finalizers"]);
     }
 
     [Theory]
