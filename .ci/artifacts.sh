@@ -90,6 +90,9 @@ echo "== deploy/"
 diff_deploy() { deploy/generate.sh "$helm" | diff -u deploy/cidr-controller.yaml -; }
 check "deploy/cidr-controller.yaml matches the chart (regenerate: deploy/generate.sh > deploy/cidr-controller.yaml)" \
   diff_deploy
+diff_crd() { deploy/generate-crd.sh "$helm" | diff -u deploy/crds/clustercidrs.networking.x-k8s.io.yaml -; }
+check "deploy/crds/ matches the chart (regenerate: deploy/generate-crd.sh > deploy/crds/clustercidrs.networking.x-k8s.io.yaml)" \
+  diff_crd
 kind_configs() {
   local f
   for f in deploy/kind/single-stack.yaml deploy/kind/dual-stack.yaml; do

@@ -11,6 +11,7 @@ public static class ChartInvariants
 {
     private static readonly string[] NodeVerbs = ["get", "list", "patch", "watch"];
     private static readonly string[] EventVerbs = ["create", "patch"];
+    private static readonly string[] ClusterCidrVerbs = ["get", "list", "patch"];
     private static readonly string[] LeaseNamedVerbs = ["get", "update"];
     private static readonly string[] RequiredTolerations =
         ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/network-unavailable", "node-role.kubernetes.io/control-plane"];
@@ -44,9 +45,12 @@ public static class ChartInvariants
         }
 
         var clusterRoles = rendered.OfKind<V1ClusterRole>().ToList();
-        if (clusterRoles.Count != 1 || !IsOnly(clusterRoles[0].Rules, "", "nodes", NodeVerbs))
+        var pools = args.Get("--cluster-cidr-pools") != "false";
+        if (clusterRoles.Count != 1 || !IsClusterRole(clusterRoles[0].Rules, pools))
         {
-            yield return "expected one ClusterRole granting exactly nodes get/list/watch/patch";
+            yield return pools
+                ? "expected one ClusterRole granting exactly nodes get/list/watch/patch and clustercidrs get/list/patch"
+                : "expected one ClusterRole granting exactly nodes get/list/watch/patch (pools are off)";
         }
 
         var roles = rendered.OfKind<V1Role>().ToList();
@@ -189,6 +193,11 @@ public static class ChartInvariants
             }
         }
     }
+
+    private static bool IsClusterRole(IList<V1PolicyRule>? rules, bool pools) => pools
+        ? rules is [var nodes, var clusterCidrs] && IsRule(nodes, "", "nodes", NodeVerbs) && nodes.ResourceNames is null or { Count: 0 }
+            && IsRule(clusterCidrs, "networking.x-k8s.io", "clustercidrs", ClusterCidrVerbs) && clusterCidrs.ResourceNames is null or { Count: 0 }
+        : IsOnly(rules, "", "nodes", NodeVerbs);
 
     private static bool IsOnly(IList<V1PolicyRule>? rules, string group, string resource, string[] verbs) =>
         rules is [var rule] && IsRule(rule, group, resource, verbs) && rule.ResourceNames is null or { Count: 0 };

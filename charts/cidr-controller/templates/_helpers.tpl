@@ -95,6 +95,7 @@ that the pod spec shows the whole configuration; null mask sizes and empty strin
 - "--kube-api-qps={{ $v.kubeAPIQPS }}"
 - "--kube-api-burst={{ $v.kubeAPIBurst }}"
 - "--concurrent-node-syncs={{ $v.concurrentNodeSyncs }}"
+- "--cluster-cidr-pools={{ $v.clusterCIDRPools.enabled }}"
 - "--leader-elect={{ $v.leaderElection.enabled }}"
 {{- if $v.leaderElection.enabled }}
 - "--leader-elect-lease-duration={{ $v.leaderElection.leaseDuration }}"
