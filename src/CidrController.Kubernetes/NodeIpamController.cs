@@ -121,13 +121,13 @@ public sealed partial class NodeIpamController : BackgroundService
     {
         var allocator = new CidrAllocator(_options.ClusterRanges, _options.ServiceRanges);
         var pools = new PoolCatalog(allocator, _options.ServiceRanges);
-        var ledger = new NodeCidrLedger(pools);
+        var ledger = new NodeCidrLedger(pools, _time, _options.CidrReuseDelay);
         var poolSync = new PoolSynchronizer(new ClusterCidrApi(_client), pools, events.PoolWarning, _loggerFactory.CreateLogger<PoolSynchronizer>());
         var store = new ObservedNodeStore();
         var queue = new NodeWorkQueue(_time, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60));
         var reconciler = new NodeReconciler(ledger, store, new KubernetesNodeApi(_client), events, _metrics, _loggerFactory.CreateLogger<NodeReconciler>());
         var watcher = new NodeWatcher(_client, store, _options.Api.WatchIdleTimeout, _loggerFactory.CreateLogger<NodeWatcher>());
-        _metrics.Track(pools, () => queue.Depth, () => reconciler.WaitingCount);
+        _metrics.Track(pools, () => queue.Depth, () => reconciler.WaitingCount, () => ledger.QuarantinedCount);
 
         var started = Stopwatch.GetTimestamp();
         // Pools first: a node's existing blocks are occupied in the pool they lie in.
@@ -145,6 +145,7 @@ public sealed partial class NodeIpamController : BackgroundService
             }
         }
 
+        await RebuildQuarantineAsync(ledger, stopTaking).ConfigureAwait(false);
         LogCapacity(pools, store.Count, Stopwatch.GetElapsedTime(started));
         _health.MarkReady();
 
@@ -223,6 +224,56 @@ public sealed partial class NodeIpamController : BackgroundService
         }
     }
 
+    /// <summary>
+    /// After a restart the quarantine of --cidr-reuse-delay is rebuilt from what the API still holds: the
+    /// CIDRReleased events this controller wrote when nodes went away (events live about an hour, so delays
+    /// longer than that survive a restart only in part). Blocks a node holds again are left alone.
+    /// </summary>
+    private async Task RebuildQuarantineAsync(NodeCidrLedger ledger, CancellationToken cancellationToken)
+    {
+        if (_options.CidrReuseDelay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            var events = await _client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "reason=" + NodeEventRecorder.ReleasedReason, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var now = _time.GetUtcNow();
+            var rebuilt = 0;
+            foreach (var e in events.Items)
+            {
+                if (e.Reason != NodeEventRecorder.ReleasedReason || e.Metadata?.Annotations is not { } annotations
+                    || !annotations.TryGetValue(NodeEventRecorder.ReleasedCidrsAnnotation, out var cidrs)
+                    || !annotations.TryGetValue(NodeEventRecorder.ReusableAfterAnnotation, out var afterText)
+                    || !DateTimeOffset.TryParse(afterText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var after)
+                    || after <= now)
+                {
+                    continue;
+                }
+
+                var blocks = new List<IpBlock>();
+                foreach (var text in cidrs.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (IpBlock.TryParse(text, out var block, out _))
+                    {
+                        blocks.Add(block);
+                    }
+                }
+
+                ledger.Quarantine(blocks, after);
+                rebuilt += blocks.Count;
+            }
+
+            LogQuarantineRebuilt(rebuilt);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+        {
+            // Without the events (RBAC: events list) the quarantine starts empty: say so, do not stop.
+            LogQuarantineLost(e is HttpOperationException http ? Api.ApiErrorMessage.From(http) : e.Message);
+        }
+    }
+
     /// <summary>One pool pass; API trouble is logged and retried on the next pass, never fatal.</summary>
     private async Task<bool> SyncPoolsAsync(PoolSynchronizer poolSync, CancellationToken cancellationToken)
     {
@@ -291,6 +342,10 @@ public sealed partial class NodeIpamController : BackgroundService
                     case ReconcileAction.Done:
                         queue.Forget(name);
                         break;
+                    case ReconcileAction.WaitForRelease when result.RetryAfter > TimeSpan.Zero:
+                        // A quarantined block frees at a known time.
+                        queue.AddAfter(name, result.RetryAfter);
+                        break;
                     default:
                         queue.AddRateLimited(name, result.RetryAfter);
                         break;
@@ -337,6 +392,12 @@ public sealed partial class NodeIpamController : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot list nodes ({Error}), attempt {Attempt}; retrying in {DelaySeconds:F1} s")]
     private partial void LogListFailed(string error, int attempt, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reuse quarantine rebuilt from CIDRReleased events: {Blocks} block(s) not reusable yet")]
+    private partial void LogQuarantineRebuilt(int blocks);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read CIDRReleased events ({Error}): blocks released before this start are reusable at once")]
+    private partial void LogQuarantineLost(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read ClusterCIDR pools ({Error}); the known pools stay in use, retrying")]
     private partial void LogPoolSyncFailed(string error);

@@ -27,6 +27,9 @@ public sealed record ControllerOptions
     /// <summary>Use ClusterCIDR pools (networking.x-k8s.io/v1) besides the --cluster-cidr ranges.</summary>
     public bool ClusterCidrPools { get; init; } = true;
 
+    /// <summary>--cidr-reuse-delay: how long a gone node's blocks stay in quarantine (zero: none, as upstream).</summary>
+    public TimeSpan CidrReuseDelay { get; init; } = TimeSpan.Zero;
+
     /// <summary>How often the ClusterCIDR pools are re-read.</summary>
     public TimeSpan PoolSyncInterval { get; init; } = TimeSpan.FromSeconds(10);
 

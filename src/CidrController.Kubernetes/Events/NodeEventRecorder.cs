@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Threading.Channels;
 
+using CidrController.Allocation;
+
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -47,6 +49,24 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
     public void Warning(string node, string uid, string reason, string message) => Enqueue(node, uid, "Warning", reason, message);
 
     public void Normal(string node, string uid, string reason, string message) => Enqueue(node, uid, "Normal", reason, message);
+
+    public const string ReleasedReason = "CIDRReleased";
+    public const string ReleasedCidrsAnnotation = "cidr-controller.io/released-cidrs";
+    public const string ReusableAfterAnnotation = "cidr-controller.io/reusable-after";
+
+    public void Released(string node, IReadOnlyList<IpBlock> blocks, DateTimeOffset reusableAfter)
+    {
+        var cidrs = string.Join(",", blocks);
+        var after = reusableAfter.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        var pending = new PendingEvent(node, "", "Normal", ReleasedReason, $"Released {cidrs}; reusable after {after} (--cidr-reuse-delay)", _time.GetUtcNow())
+        {
+            Annotations = new Dictionary<string, string> { [ReleasedCidrsAnnotation] = cidrs, [ReusableAfterAnnotation] = after },
+        };
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            LogDropped(node, ReleasedReason);
+        }
+    }
 
     /// <summary>A Warning about a ClusterCIDR pool (cluster-scoped too, so its events also live in "default").</summary>
     public void PoolWarning(string pool, string uid, string reason, string message)
@@ -102,6 +122,13 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
     private async Task WriteAsync(PendingEvent pending, CancellationToken cancellationToken)
     {
         var key = (pending.Node, pending.Reason);
+        if (pending.Annotations is not null)
+        {
+            // Events that carry data (CIDRReleased) are never folded into an earlier one.
+            await _client.CoreV1.CreateNamespacedEventAsync(NewEvent(pending), EventNamespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (_series.TryGetValue(key, out var series) && series.Uid == pending.Uid)
         {
             series.Count++;
@@ -139,7 +166,7 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
         var at = pending.At.UtcDateTime;
         return new Corev1Event
         {
-            Metadata = new V1ObjectMeta { Name = EventName(pending.Node, pending.At), NamespaceProperty = EventNamespace },
+            Metadata = new V1ObjectMeta { Name = EventName(pending.Node, pending.At), NamespaceProperty = EventNamespace, Annotations = pending.Annotations },
             InvolvedObject = new V1ObjectReference { Kind = pending.Kind, ApiVersion = pending.ApiVersion, Name = pending.Node, Uid = string.IsNullOrEmpty(pending.Uid) ? null : pending.Uid },
             Type = pending.Type,
             Reason = pending.Reason,
@@ -182,6 +209,8 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
         public string Kind { get; init; } = "Node";
 
         public string ApiVersion { get; init; } = "v1";
+
+        public IDictionary<string, string>? Annotations { get; init; }
     }
 
     private sealed class Series(string uid, string eventName, DateTimeOffset lastWritten, int count, string message)

@@ -29,8 +29,10 @@ public sealed class ControllerMetrics
     private readonly Gauge _leader;
     private readonly Gauge _poolFree;
     private readonly Gauge _poolUsage;
+    private readonly Gauge _quarantined;
     private Func<PoolCatalog?> _pools = () => null;
     private Func<int> _queue = () => 0;
+    private Func<int> _quarantinedBlocks = () => 0;
     private Func<int> _waitingNodes = () => 0;
 
     public ControllerMetrics()
@@ -55,15 +57,17 @@ public sealed class ControllerMetrics
         _leader = factory.CreateGauge("cidr_controller_leader", "1 while this replica holds the lease and allocates.");
         _poolFree = factory.CreateGauge("cidr_controller_pool_free_cidrs", "Free blocks per pool (\"default\" for the --cluster-cidr ranges, else the ClusterCIDR's name) and range.", ["pool", "clusterCIDR"]);
         _poolUsage = factory.CreateGauge("cidr_controller_pool_usage_cidrs", "Fraction (0..1) of a pool range's blocks in use or excluded.", ["pool", "clusterCIDR"]);
+        _quarantined = factory.CreateGauge("cidr_controller_quarantined_cidrs", "Blocks released by gone nodes and not reusable yet (--cidr-reuse-delay); counted in use.");
         Registry.AddBeforeCollectCallback(Refresh);
     }
 
     public CollectorRegistry Registry { get; }
 
     /// <summary>Points the scrape-time figures at the current leadership term's state (null between terms).</summary>
-    public void Track(PoolCatalog? pools, Func<int> queueDepth, Func<int> waitingNodes)
+    public void Track(PoolCatalog? pools, Func<int> queueDepth, Func<int> waitingNodes, Func<int>? quarantined = null)
     {
         _pools = () => pools;
+        _quarantinedBlocks = quarantined ?? (() => 0);
         _queue = queueDepth;
         _waitingNodes = waitingNodes;
     }
@@ -86,6 +90,7 @@ public sealed class ControllerMetrics
     {
         _queueDepth.Set(_queue());
         _waiting.Set(_waitingNodes());
+        _quarantined.Set(_quarantinedBlocks());
         if (_pools() is not { } pools)
         {
             return;

@@ -13,6 +13,9 @@ public sealed class NodeCidrLedger
 {
     private readonly Lock _lock = new();
     private readonly PoolCatalog _pools;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _reuseDelay;
+    private readonly List<Quarantined> _quarantine = [];
     private readonly Dictionary<string, Holding> _holdings = new(StringComparer.Ordinal);
 
     // Nodes whose blocks overlap another node's. Kept small (overlaps are operator mistakes), so a release
@@ -26,7 +29,67 @@ public sealed class NodeCidrLedger
     }
 
     /// <summary>A ledger over every pool: blocks are occupied and released in the pool they lie in.</summary>
-    public NodeCidrLedger(PoolCatalog pools) => _pools = pools;
+    public NodeCidrLedger(PoolCatalog pools)
+        : this(pools, TimeProvider.System, TimeSpan.Zero)
+    {
+    }
+
+    /// <param name="reuseDelay">
+    /// --cidr-reuse-delay: a block a node used is not handed out again until this long after the node is
+    /// gone (its routes and conntrack entries can outlive it). Zero: at once, as upstream.
+    /// </param>
+    public NodeCidrLedger(PoolCatalog pools, TimeProvider time, TimeSpan reuseDelay)
+    {
+        _pools = pools;
+        _time = time;
+        _reuseDelay = reuseDelay;
+    }
+
+    /// <summary>--cidr-reuse-delay (zero: released blocks are reusable at once).</summary>
+    public TimeSpan ReuseDelay => _reuseDelay;
+
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Blocks in quarantine (released by their node, not yet reusable).</summary>
+    public int QuarantinedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _quarantine.Sum(q => q.Blocks.Length);
+            }
+        }
+    }
+
+    /// <summary>When the next quarantined block becomes reusable, or null when none waits.</summary>
+    public DateTimeOffset? NextReuse
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _quarantine.Count == 0 ? null : _quarantine.Min(q => q.Until);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts blocks in quarantine until <paramref name="until"/> (rebuilding it after a restart from what the
+    /// API still tells: the CIDRReleased events). Blocks outside every pool are ignored.
+    /// </summary>
+    public void Quarantine(IReadOnlyList<IpBlock> blocks, DateTimeOffset until)
+    {
+        lock (_lock)
+        {
+            // Only blocks nobody holds now: a block a live node holds must not be freed when the quarantine ends.
+            var inRange = blocks.Where(b => _pools.Occupy(b) is { InRange: true } r && r.BlocksChanged == r.BlocksCovered).ToArray();
+            if (inRange.Length > 0)
+            {
+                _quarantine.Add(new Quarantined(inRange, until));
+            }
+        }
+    }
 
     /// <summary>The default pool's allocator (the --cluster-cidr ranges).</summary>
     public CidrAllocator Allocator => _pools.Default.Allocator;
@@ -79,7 +142,7 @@ public sealed class NodeCidrLedger
                     return AdoptionReport.Unchanged;
                 }
 
-                ReleaseLocked(node, existing);
+                RetireLocked(node, existing);
             }
 
             var problems = new List<CidrProblem>();
@@ -122,6 +185,7 @@ public sealed class NodeCidrLedger
     {
         lock (_lock)
         {
+            ReleaseExpiredLocked();
             var (result, _) = _pools.Propose(labels ?? new Dictionary<string, string>(0), node);
             if (result.Success)
             {
@@ -146,7 +210,7 @@ public sealed class NodeCidrLedger
                 return false;
             }
 
-            ReleaseLocked(node, holding);
+            RetireLocked(node, holding);
             return holding.Blocks.Length > 0;
         }
     }
@@ -167,7 +231,7 @@ public sealed class NodeCidrLedger
         {
             if (_holdings.TryGetValue(node, out var existing) && !SameBlocks(existing.Blocks, blocks))
             {
-                ReleaseLocked(node, existing);
+                RetireLocked(node, existing);
             }
 
             var source = new string[blocks.Count];
@@ -231,7 +295,7 @@ public sealed class NodeCidrLedger
                 return false;
             }
 
-            ReleaseLocked(node, holding);
+            RetireLocked(node, holding);
             return holding.Blocks.Length > 0;
         }
     }
@@ -242,6 +306,63 @@ public sealed class NodeCidrLedger
         {
             return _holdings.TryGetValue(node, out var holding) ? holding.Blocks : [];
         }
+    }
+
+    /// <summary>
+    /// A node's blocks are done with (the node is gone, or has other podCIDRs now): into quarantine when
+    /// --cidr-reuse-delay is set, else released at once.
+    /// </summary>
+    private void RetireLocked(string node, Holding holding)
+    {
+        if (_reuseDelay <= TimeSpan.Zero || holding.Blocks.Length == 0)
+        {
+            ReleaseLocked(node, holding);
+            return;
+        }
+
+        _holdings.Remove(node);
+        _overlapping.Remove(node);
+        _quarantine.Add(new Quarantined(holding.Blocks, _time.GetUtcNow() + _reuseDelay));
+    }
+
+    /// <summary>Releases the quarantined blocks whose time has come. Returns true if any was freed.</summary>
+    public bool ReleaseExpired()
+    {
+        lock (_lock)
+        {
+            return ReleaseExpiredLocked();
+        }
+    }
+
+    private bool ReleaseExpiredLocked()
+    {
+        if (_quarantine.Count == 0)
+        {
+            return false;
+        }
+
+        var now = _time.GetUtcNow();
+        var freed = false;
+        for (var i = _quarantine.Count - 1; i >= 0; i--)
+        {
+            if (_quarantine[i].Until > now)
+            {
+                continue;
+            }
+
+            var blocks = _quarantine[i].Blocks;
+            _quarantine.RemoveAt(i);
+            foreach (var block in blocks)
+            {
+                _pools.Release(block);
+            }
+
+            // A node adopted meanwhile over a quarantined block was marked overlapping: it keeps what it holds.
+            ReoccupyOverlappingLocked(blocks);
+            freed = true;
+        }
+
+        return freed;
     }
 
     private void ReleaseLocked(string node, Holding holding)
@@ -300,6 +421,8 @@ public sealed class NodeCidrLedger
 
         return false;
     }
+
+    private sealed record Quarantined(IpBlock[] Blocks, DateTimeOffset Until);
 
     private sealed record Holding(string Uid, string[] Source, IpBlock[] Blocks, bool Tentative);
 }

@@ -113,6 +113,12 @@ public sealed partial class NodeReconciler
         if (_ledger.Forget(name))
         {
             LogReleased(name, string.Join(",", held));
+            if (_ledger.ReuseDelay > TimeSpan.Zero)
+            {
+                // The quarantine's memory across restarts: a restarted controller rebuilds it from these events.
+                var until = _ledger.Now + _ledger.ReuseDelay;
+                _events.Released(name, held, until);
+            }
             BlocksFreed?.Invoke();
         }
     }
@@ -242,7 +248,11 @@ public sealed partial class NodeReconciler
         }
 
         _events.Warning(node.Name, node.Uid, "CIDRNotAvailable", $"Node {node.Name} status is now: CIDRNotAvailable (no free {family} block in any cluster CIDR)");
-        return ReconcileResult.WaitForRelease;
+
+        // A quarantined block becomes free at a known time: come back then rather than at the back-off's whim.
+        return _ledger.NextReuse is { } reuse
+            ? new ReconcileResult(ReconcileAction.WaitForRelease, (reuse - _ledger.Now).Add(TimeSpan.FromMilliseconds(10)))
+            : ReconcileResult.WaitForRelease;
     }
 
     /// <summary>

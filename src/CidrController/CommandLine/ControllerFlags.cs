@@ -88,6 +88,10 @@ internal static class ControllerFlags
         "--cluster-cidr-pools", null, "true",
         "Also allocate from ClusterCIDR pools (networking.x-k8s.io/v1, node-ipam-controller's resource) chosen by node labels.");
 
+    public static readonly Flag CidrReuseDelay = new(
+        "--cidr-reuse-delay", "duration", "0s",
+        "Quarantine: a gone node's block is not handed out again until this long after (routes and conntrack can outlive a node).");
+
     public static readonly Flag MetricsBindAddress = new(
         "--metrics-bind-address", "host:port", "0.0.0.0:10290",
         "Plain-HTTP address serving /healthz, /readyz and /metrics; port 0 picks a free port.");
@@ -123,7 +127,7 @@ internal static class ControllerFlags
         AllocateNodeCidrs, CidrAllocatorType, ClusterCidr, NodeCidrMaskSize, NodeCidrMaskSizeIpv4, NodeCidrMaskSizeIpv6,
         ServiceClusterIpRange, ConfigureCloudRoutes, Kubeconfig, Master, KubeApiQps, KubeApiBurst,
         LeaderElect, LeaderElectLeaseDuration, LeaderElectRenewDeadline, LeaderElectRetryPeriod,
-        LeaderElectResourceName, LeaderElectResourceNamespace, ConcurrentNodeSyncs, ClusterCidrPools, MetricsBindAddress,
+        LeaderElectResourceName, LeaderElectResourceNamespace, ConcurrentNodeSyncs, ClusterCidrPools, CidrReuseDelay, MetricsBindAddress,
         LogFormat, Verbosity, ValidateOnly, Help, Version,
     ];
 

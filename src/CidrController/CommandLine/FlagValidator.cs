@@ -31,6 +31,9 @@ internal static class FlagValidator
             LeaderElection = ParseLeaderElection(values, getEnvironmentVariable),
             ConcurrentNodeSyncs = Int(values, ControllerFlags.ConcurrentNodeSyncs, 10, min: 1),
             ClusterCidrPools = Bool(values, ControllerFlags.ClusterCidrPools, true),
+            CidrReuseDelay = values.Get(ControllerFlags.CidrReuseDelay) is { } delay
+                ? ScalarFlagParser.ParseNonNegativeDuration(ControllerFlags.CidrReuseDelay, delay)
+                : TimeSpan.Zero,
             MetricsBindAddress = MetricsBindAddress.Validate(
                 ControllerFlags.MetricsBindAddress, values.Get(ControllerFlags.MetricsBindAddress) ?? "0.0.0.0:10290"),
         };

@@ -48,5 +48,15 @@ internal static class ScalarFlagParser
         return duration > TimeSpan.Zero ? duration : throw FlagException.InvalidValue(flag, value, "must be greater than 0");
     }
 
+    public static TimeSpan ParseNonNegativeDuration(Flag flag, string value)
+    {
+        if (!GoDuration.TryParse(value, out var duration, out var error))
+        {
+            throw FlagException.InvalidValue(flag, value, error);
+        }
+
+        return duration >= TimeSpan.Zero ? duration : throw FlagException.InvalidValue(flag, value, "must not be negative");
+    }
+
     private static string RangeText(int min, int max) => max == int.MaxValue ? $"must be at least {min}" : $"must be between {min} and {max}";
 }

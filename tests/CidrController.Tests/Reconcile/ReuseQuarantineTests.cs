@@ -1,0 +1,99 @@
+using CidrController.Allocation;
+using CidrController.Kubernetes.Metrics;
+using CidrController.Kubernetes.Nodes;
+using CidrController.Kubernetes.Pools;
+using CidrController.Kubernetes.Reconcile;
+
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CidrController.Tests.Reconcile;
+
+/// <summary>--cidr-reuse-delay: a gone node's block waits out its quarantine before another node gets it.</summary>
+public sealed class ReuseQuarantineTests
+{
+    private readonly FakeNodeApi _api = new();
+    private readonly RecordingEventSink _events = new();
+    private readonly ObservedNodeStore _store = new();
+    private readonly ManualClock _clock = new();
+    private readonly NodeCidrLedger _ledger;
+    private readonly NodeReconciler _reconciler;
+
+    public ReuseQuarantineTests()
+    {
+        var allocator = new CidrAllocator([new RangeSpec(IpBlock.Parse("10.1.0.0/24"), 25)], []);
+        _ledger = new NodeCidrLedger(new PoolCatalog(allocator, []), _clock, TimeSpan.FromMinutes(5));
+        _reconciler = new NodeReconciler(_ledger, _store, _api, _events, new ControllerMetrics(), NullLogger<NodeReconciler>.Instance);
+    }
+
+    private async Task<ReconcileResult> Reconcile(string name) => await _reconciler.ReconcileAsync(name, 0, CancellationToken.None);
+
+    private async Task Create(string name)
+    {
+        _store.Set(_api.Add(name));
+        await Reconcile(name);
+    }
+
+    private async Task Delete(string name)
+    {
+        _api.Remove(name);
+        _store.Remove(name);
+        await Reconcile(name);
+    }
+
+    [Fact]
+    public async Task A_released_block_is_reused_only_after_the_delay_and_the_waiting_node_is_told_when()
+    {
+        await Create("a");
+        await Create("b");
+        await Delete("a");
+        _store.Set(_api.Add("c"));
+
+        var waiting = await Reconcile("c");
+        Assert.Equal(ReconcileAction.WaitForRelease, waiting.Action);
+        Assert.InRange(waiting.RetryAfter, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _ledger.QuarantinedCount);
+        Assert.Contains(_events.Events, e => e.Reason == "CIDRReleased" && e.Message.StartsWith("10.1.0.0/25 after", StringComparison.Ordinal));
+
+        _clock.Now += TimeSpan.FromMinutes(4);
+        Assert.Equal(ReconcileAction.WaitForRelease, (await Reconcile("c")).Action);
+
+        _clock.Now += TimeSpan.FromMinutes(1);
+        Assert.Equal(ReconcileAction.Done, (await Reconcile("c")).Action);
+        Assert.Equal(["10.1.0.0/25"], _api.Get("c")!.PodCidrs);
+        Assert.Equal(0, _ledger.QuarantinedCount);
+    }
+
+    [Fact]
+    public async Task Without_a_delay_the_block_is_reusable_at_once_as_upstream()
+    {
+        var ledger = new NodeCidrLedger(new CidrAllocator([new RangeSpec(IpBlock.Parse("10.1.0.0/24"), 25)], []));
+        var reconciler = new NodeReconciler(ledger, _store, _api, _events, new ControllerMetrics(), NullLogger<NodeReconciler>.Instance);
+        foreach (var name in new[] { "a", "b" })
+        {
+            _store.Set(_api.Add(name));
+            await reconciler.ReconcileAsync(name, 0, CancellationToken.None);
+        }
+
+        _api.Remove("a");
+        _store.Remove("a");
+        await reconciler.ReconcileAsync("a", 0, CancellationToken.None);
+        _store.Set(_api.Add("c"));
+
+        Assert.Equal(ReconcileAction.Done, (await reconciler.ReconcileAsync("c", 0, CancellationToken.None)).Action);
+        Assert.DoesNotContain(_events.Events, e => e.Reason == "CIDRReleased");
+    }
+
+    [Fact]
+    public void A_rebuilt_quarantine_never_frees_a_block_a_node_holds_again()
+    {
+        _ledger.Adopt("holder", "uid-holder", ["10.1.0.0/25"]);
+
+        _ledger.Quarantine([IpBlock.Parse("10.1.0.0/25"), IpBlock.Parse("10.1.0.128/25")], _clock.Now + TimeSpan.FromMinutes(1));
+        _clock.Now += TimeSpan.FromMinutes(2);
+        _ledger.ReleaseExpired();
+
+        Assert.Equal(0, _ledger.QuarantinedCount);
+        Assert.Equal((UInt128)1, _ledger.Allocator.Ranges[0].GetStatistics().InUse);
+        Assert.Equal(["10.1.0.0/25"], _ledger.HeldBy("holder").Select(b => b.ToString()));
+    }
+}
