@@ -96,6 +96,7 @@ that the pod spec shows the whole configuration; null mask sizes and empty strin
 - "--kube-api-burst={{ $v.kubeAPIBurst }}"
 - "--concurrent-node-syncs={{ $v.concurrentNodeSyncs }}"
 - "--cluster-cidr-pools={{ $v.clusterCIDRPools.enabled }}"
+- "--cidr-reuse-delay={{ $v.cidrReuseDelay }}"
 - "--leader-elect={{ $v.leaderElection.enabled }}"
 {{- if $v.leaderElection.enabled }}
 - "--leader-elect-lease-duration={{ $v.leaderElection.leaseDuration }}"
