@@ -66,7 +66,16 @@ await using (controller)
     Console.WriteLine(reported.Count == settings.Nodes
         ? $"All {settings.Nodes} nodes have pod CIDRs."
         : $"{reported.Count} of {settings.Nodes} nodes have pod CIDRs after {settings.TimeoutSeconds} s (is the range too small?).");
-    await UsageTable.PrintAsync(controller, Console.Out);
+    // The operator's own view of the pool, from the same binary: `cidr-controller status`.
+    Console.WriteLine();
+    await using (var status = ControllerProcess.Start(["status", $"--kubeconfig={kubeconfig}", .. settings.ControllerArguments], Console.WriteLine, settings.ControllerBinary))
+    {
+        if (await status.WaitForExitAsync(TimeSpan.FromSeconds(30)) != 0)
+        {
+            Console.Error.WriteLine($"cidr-controller status exited with code {status.ExitCode}");
+        }
+    }
+
     var reasons = emulator.Events.GroupBy(e => e["reason"]?.GetValue<string>() ?? "?").Select(g => $"{g.Key} x{g.Count()}").ToList();
     if (reasons.Count > 0)
     {
