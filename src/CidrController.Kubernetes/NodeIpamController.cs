@@ -267,7 +267,7 @@ public sealed partial class NodeIpamController : BackgroundService
 
             LogQuarantineRebuilt(rebuilt);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (Api.ApiFailure.Is(e) && !cancellationToken.IsCancellationRequested)
         {
             // Without the events (RBAC: events list) the quarantine starts empty: say so, do not stop.
             LogQuarantineLost(e is HttpOperationException http ? Api.ApiErrorMessage.From(http) : e.Message);
@@ -286,7 +286,7 @@ public sealed partial class NodeIpamController : BackgroundService
         {
             return await poolSync.SyncAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (Api.ApiFailure.Is(e) && !cancellationToken.IsCancellationRequested)
         {
             var reason = e is HttpOperationException http
                 ? http.Response.StatusCode == HttpStatusCode.Forbidden
@@ -306,7 +306,7 @@ public sealed partial class NodeIpamController : BackgroundService
             {
                 return await watcher.ListAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (Api.ApiFailure.Is(e) && !cancellationToken.IsCancellationRequested)
             {
                 var reason = e is HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden }
                     ? "forbidden: the service account needs get/list/watch on nodes (RBAC)"
@@ -355,7 +355,7 @@ public sealed partial class NodeIpamController : BackgroundService
             {
                 return;
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException)
+            catch (Exception e) when (Api.ApiFailure.Is(e))
             {
                 LogReconcileFailed(name, e.Message);
                 queue.AddRateLimited(name);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 
 using CidrController.Allocation;
+using CidrController.Kubernetes.Api;
 
 using k8s;
 using k8s.Autorest;
@@ -98,7 +99,7 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
                         await WriteAsync(pending, _stop.Token).ConfigureAwait(false);
                         break;
                     }
-                    catch (Exception e) when (e is HttpOperationException or HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException && !_stop.IsCancellationRequested)
+                    catch (Exception e) when (ApiFailure.Is(e) && !_stop.IsCancellationRequested)
                     {
                         // Events are best effort: losing one must never stall allocation. But a lone 500 or 429 must
                         // not lose the only report of a bad podCIDR either (it is not repeated until a restart): a

@@ -1,5 +1,7 @@
 using System.Net;
 
+using CidrController.Kubernetes.Api;
+
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -118,7 +120,7 @@ public sealed partial class NodeWatcher
             {
                 return;
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or KubernetesException or System.Text.Json.JsonException)
+            catch (Exception e) when (ApiFailure.Is(e) || e is KubernetesException)
             {
                 failures++;
                 ListCompleted?.Invoke(false);
@@ -131,7 +133,7 @@ public sealed partial class NodeWatcher
                     ListCompleted?.Invoke(true);
                     failures = 0;
                 }
-                catch (Exception again) when (again is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+                catch (Exception again) when (ApiFailure.Is(again) && !cancellationToken.IsCancellationRequested)
                 {
                     LogWatchFailed(Describe(again), 0);
                 }

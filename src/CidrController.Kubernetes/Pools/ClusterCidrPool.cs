@@ -185,7 +185,8 @@ public sealed record ClusterCidrPool(
         return requirements;
     }
 
-    private static string? String(JsonElement element, string property) =>
+    /// <summary>A string property of a JSON object, or null (absent, null, another type, or not an object).</summary>
+    internal static string? String(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static UInt128 BlockCount(RangeSpec range)

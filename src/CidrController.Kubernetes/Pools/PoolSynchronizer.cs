@@ -128,8 +128,7 @@ public sealed partial class PoolSynchronizer
         return (Read(metadata, "name"), Read(metadata, "uid"), Read(metadata, "resourceVersion"));
     }
 
-    private static string Read(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";
+    private static string Read(JsonElement element, string property) => ClusterCidrPool.String(element, property) ?? "";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ClusterCIDR resource is not installed: only the --cluster-cidr ranges are used")]
     private partial void LogNoCrd();
