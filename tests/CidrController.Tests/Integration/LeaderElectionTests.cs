@@ -47,4 +47,34 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         var allocated = Enumerable.Range(0, 5).Select(i => PodCidrs(_api.GetNode($"before-{i}"))[0]).Append(PodCidrs(_api.GetNode("after"))[0]);
         Assert.Equal(6, allocated.Distinct().Count());
     }
+
+    [Fact]
+    public async Task A_replica_whose_lease_is_taken_stops_allocating_within_the_renew_deadline()
+    {
+        await using var controller = await StartAsync(Options(_api, "10.1.0.0/16", leaderElection: true, identity: "replica-a"));
+        await Eventually.TrueAsync(() => Holder() == "replica-a", "replica-a never took the lease");
+
+        // Another holder takes the lease (as after a network partition): replica-a's renewals now fail.
+        using (var http = _api.CreateHttpClient())
+        {
+            // replica-a renews every 500 ms, so a write can lose the optimistic-concurrency race: retry on 409.
+            await Eventually.TrueAsync(async () =>
+            {
+                var lease = _api.GetLease("kube-system", "cidr-controller")!;
+                lease["spec"]!["holderIdentity"] = "intruder";
+                lease["spec"]!["leaseDurationSeconds"] = 3600;
+                lease["spec"]!["renewTime"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+                using var response = await http.PutAsync(new Uri(_api.BaseAddress, "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/cidr-controller"),
+                    new StringContent(lease.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+                return response.IsSuccessStatusCode;
+            }, "could not take the lease away");
+        }
+
+        await Eventually.TrueAsync(async () => await controller.MetricAsync("cidr_controller_leader") == 0, "replica-a still believes it leads", TimeSpan.FromSeconds(10));
+        _api.CreateNode("after-loss");
+        await Task.Delay(1500);
+
+        Assert.Empty(PodCidrs(_api.GetNode("after-loss")));
+        Assert.Equal("intruder", Holder());
+    }
 }
