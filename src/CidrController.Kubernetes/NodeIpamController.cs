@@ -145,6 +145,8 @@ public sealed partial class NodeIpamController : BackgroundService
             }
         }
 
+        poolSync.MarkNodesOccupied();
+
         await RebuildQuarantineAsync(ledger, stopTaking).ConfigureAwait(false);
         LogCapacity(pools, store.Count, Stopwatch.GetElapsedTime(started));
         _health.MarkReady();

@@ -18,6 +18,7 @@ public sealed partial class PoolSynchronizer
     private readonly ILogger _logger;
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private bool? _crdInstalled;
+    private bool _nodesOccupied;
 
     /// <param name="warn">Reports a problem on a ClusterCIDR: (name, uid, reason, message).</param>
     public PoolSynchronizer(ClusterCidrApi api, PoolCatalog catalog, Action<string, string, string, string> warn, ILogger<PoolSynchronizer> logger)
@@ -27,6 +28,13 @@ public sealed partial class PoolSynchronizer
         _warn = warn;
         _logger = logger;
     }
+
+    /// <summary>
+    /// The existing nodes' blocks are occupied in the catalog: from now on "no block held" means the pool is
+    /// unused. Before that (the first pass of a term runs before the node list, so blocks land in the right
+    /// pool) every pool looks unused, and a deleting pool must not lose its finalizer under its live nodes.
+    /// </summary>
+    public void MarkNodesOccupied() => _nodesOccupied = true;
 
     /// <summary>One pass. True when a pool became usable (nodes waiting for a block should retry).</summary>
     public async Task<bool> SyncAsync(CancellationToken cancellationToken)
@@ -98,7 +106,7 @@ public sealed partial class PoolSynchronizer
             return;
         }
 
-        if (pool.Deleting && has && !InUse(pool.Name))
+        if (pool.Deleting && has && _nodesOccupied && !InUse(pool.Name))
         {
             await _api.SetFinalizersAsync(pool.Name, resourceVersion, [.. pool.Finalizers.Where(f => f != ClusterCidrPool.Finalizer)], cancellationToken).ConfigureAwait(false);
             LogPoolReleased(pool.Name);

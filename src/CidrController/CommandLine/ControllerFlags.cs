@@ -88,6 +88,12 @@ internal static class ControllerFlags
         "--cluster-cidr-pools", null, "true",
         "Also allocate from ClusterCIDR pools (networking.x-k8s.io/v1, node-ipam-controller's resource) chosen by node labels.");
 
+    // Operators rarely need it (pools change seldom and 10 s is upstream-like); tests against the real binary,
+    // the chaos run above all, need pools picked up within a second.
+    public static readonly Flag ClusterCidrPoolSyncPeriod = new(
+        "--cluster-cidr-pool-sync-period", "duration", "10s",
+        "How often ClusterCIDR pools are re-read (new pools used, deleted ones let go); > 0.");
+
     public static readonly Flag CidrReuseDelay = new(
         "--cidr-reuse-delay", "duration", "0s",
         "Quarantine: a gone node's block is not handed out again until this long after (routes and conntrack can outlive a node).");
@@ -127,7 +133,7 @@ internal static class ControllerFlags
         AllocateNodeCidrs, CidrAllocatorType, ClusterCidr, NodeCidrMaskSize, NodeCidrMaskSizeIpv4, NodeCidrMaskSizeIpv6,
         ServiceClusterIpRange, ConfigureCloudRoutes, Kubeconfig, Master, KubeApiQps, KubeApiBurst,
         LeaderElect, LeaderElectLeaseDuration, LeaderElectRenewDeadline, LeaderElectRetryPeriod,
-        LeaderElectResourceName, LeaderElectResourceNamespace, ConcurrentNodeSyncs, ClusterCidrPools, CidrReuseDelay, MetricsBindAddress,
+        LeaderElectResourceName, LeaderElectResourceNamespace, ConcurrentNodeSyncs, ClusterCidrPools, ClusterCidrPoolSyncPeriod, CidrReuseDelay, MetricsBindAddress,
         LogFormat, Verbosity, ValidateOnly, Help, Version,
     ];
 

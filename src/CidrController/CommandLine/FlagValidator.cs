@@ -31,6 +31,9 @@ internal static class FlagValidator
             LeaderElection = ParseLeaderElection(values, getEnvironmentVariable),
             ConcurrentNodeSyncs = Int(values, ControllerFlags.ConcurrentNodeSyncs, 10, min: 1),
             ClusterCidrPools = Bool(values, ControllerFlags.ClusterCidrPools, true),
+            PoolSyncInterval = values.Get(ControllerFlags.ClusterCidrPoolSyncPeriod) is { } poolSync
+                ? ScalarFlagParser.ParsePositiveDuration(ControllerFlags.ClusterCidrPoolSyncPeriod, poolSync)
+                : TimeSpan.FromSeconds(10),
             CidrReuseDelay = values.Get(ControllerFlags.CidrReuseDelay) is { } delay
                 ? ScalarFlagParser.ParseNonNegativeDuration(ControllerFlags.CidrReuseDelay, delay)
                 : TimeSpan.Zero,

@@ -38,6 +38,7 @@ public sealed class FlagErrorTests
         { "duration without unit", [Cluster, "--leader-elect-lease-duration=15"], "invalid value \"15\" for flag --leader-elect-lease-duration: missing unit" },
         { "duration unknown unit", [Cluster, "--leader-elect-retry-period=2d"], "invalid value \"2d\" for flag --leader-elect-retry-period: unknown unit \"d\"" },
         { "negative duration", [Cluster, "--leader-elect-retry-period=-2s"], "invalid value \"-2s\" for flag --leader-elect-retry-period: must be greater than 0" },
+        { "zero pool sync period", [Cluster, "--cluster-cidr-pool-sync-period=0s"], "invalid value \"0s\" for flag --cluster-cidr-pool-sync-period: must be greater than 0" },
         { "renew deadline not below lease", [Cluster, "--leader-elect-renew-deadline=15s"], "invalid value \"15s\" for flag --leader-elect-renew-deadline: must be less than --leader-elect-lease-duration (15s)" },
         { "retry period not below renew deadline", [Cluster, "--leader-elect-retry-period=10s"], "invalid value \"10s\" for flag --leader-elect-retry-period: must be less than --leader-elect-renew-deadline (10s)" },
         { "empty lease name", [Cluster, "--leader-elect-resource-name="], "invalid value \"\" for flag --leader-elect-resource-name: must not be empty" },

@@ -27,6 +27,7 @@ public sealed class FlagParsingTests
         Assert.Equal("cidr-controller", controller.LeaderElection.ResourceName);
         Assert.Equal("kube-system", controller.LeaderElection.ResourceNamespace);
         Assert.Equal(10, controller.ConcurrentNodeSyncs);
+        Assert.Equal(TimeSpan.FromSeconds(10), controller.PoolSyncInterval);
         Assert.Equal("0.0.0.0:10290", controller.MetricsBindAddress);
         Assert.Equal(LogFormat.Text, settings.LogFormat);
         Assert.Equal(2, settings.Verbosity);
@@ -64,6 +65,8 @@ public sealed class FlagParsingTests
         { "retry period 500ms", [Cluster, "--leader-elect-retry-period=500ms"], S(s => s.Controller.LeaderElection.RetryPeriod), TimeSpan.FromMilliseconds(500) },
         { "resource name", [Cluster, "--leader-elect-resource-name", "ipam"], S(s => s.Controller.LeaderElection.ResourceName), "ipam" },
         { "resource namespace", [Cluster, "--leader-elect-resource-namespace=ipam-system"], S(s => s.Controller.LeaderElection.ResourceNamespace), "ipam-system" },
+        { "cluster-cidr-pool-sync-period 750ms", [Cluster, "--cluster-cidr-pool-sync-period=750ms"], S(s => s.Controller.PoolSyncInterval), TimeSpan.FromMilliseconds(750) },
+        { "cluster-cidr-pool-sync-period space", [Cluster, "--cluster-cidr-pool-sync-period", "1m"], S(s => s.Controller.PoolSyncInterval), TimeSpan.FromMinutes(1) },
         { "concurrent-node-syncs", [Cluster, "--concurrent-node-syncs", "3"], S(s => s.Controller.ConcurrentNodeSyncs), 3 },
         { "metrics-bind-address v6", [Cluster, "--metrics-bind-address=[::1]:0"], S(s => s.Controller.MetricsBindAddress), "[::1]:0" },
         { "metrics-bind-address any host", [Cluster, "--metrics-bind-address", ":8080"], S(s => s.Controller.MetricsBindAddress), ":8080" },

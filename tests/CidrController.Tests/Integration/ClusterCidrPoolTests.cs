@@ -85,6 +85,31 @@ public sealed class ClusterCidrPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_restart_keeps_the_finalizer_of_a_deleting_pool_whose_node_still_holds_its_blocks()
+    {
+        _api.CreateClusterCidr("gpu", perNodeHostBits: 8, ipv4: "10.9.0.0/16", nodeSelector: GpuSelector());
+        _api.CreateNode("gpu-1", labels: GpuLabels);
+        await using (var before = await StartAsync(PoolOptions()))
+        {
+            await Eventually.TrueAsync(() => Cidrs("gpu-1").Length > 0 && Finalizers("gpu").Length > 0, "setup");
+        }
+
+        _api.DeleteClusterCidr("gpu");
+
+        // The restarted controller reads the pools before it has occupied the nodes' blocks: the pool looks
+        // unused then, but gpu-1 still holds 10.9.0.0/24 (found by the chaos test: pools gone under live nodes).
+        await using var after = await StartAsync(PoolOptions());
+        _api.CreateNode("n1");
+        await Eventually.TrueAsync(() => Cidrs("n1").Length > 0, "n1 not allocated after the restart");
+        await Task.Delay(600); // three pool passes
+        Assert.NotNull(_api.GetClusterCidr("gpu"));
+        Assert.Equal(1, await after.MetricAsync("node_ipam_controller_cidrset_allocated_cidrs", "clusterCIDR=\"10.9.0.0/16\""));
+
+        _api.DeleteNode("gpu-1");
+        await Eventually.TrueAsync(() => _api.GetClusterCidr("gpu") is null, "the unused, deleting pool was never let go");
+    }
+
+    [Fact]
     public async Task Invalid_and_overlapping_pools_are_reported_once_and_ignored()
     {
         _api.CreateClusterCidr("tiny", perNodeHostBits: 2, ipv4: "10.8.0.0/16");
