@@ -54,7 +54,7 @@ public sealed partial class PoolSynchronizer
         _crdInstalled = true;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var added = false;
-        foreach (var obj in objects)
+        foreach (var obj in AcceptanceOrder(objects))
         {
             var (name, uid, resourceVersion) = Identity(obj);
             seen.Add(name);
@@ -112,6 +112,21 @@ public sealed partial class PoolSynchronizer
             LogPoolReleased(pool.Name);
         }
     }
+
+    /// <summary>
+    /// Of two overlapping pools the first seen is used and the other refused, so the order must not be the
+    /// list's (names): after a restart a pool created later over one in use would win by its name, the one
+    /// its nodes hold blocks of would be ignored, and the newcomer would hand out their addresses. The pool
+    /// accepted before (it carries the finalizer) comes first, then the older, then by name.
+    /// </summary>
+    private static IEnumerable<JsonElement> AcceptanceOrder(IReadOnlyList<JsonElement> objects) =>
+        objects
+            .Select(obj => (Obj: obj, Metadata: obj.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? m : default))
+            .OrderBy(o => o.Metadata.ValueKind == JsonValueKind.Object && o.Metadata.TryGetProperty("finalizers", out var f) && f.ValueKind == JsonValueKind.Array
+                && f.EnumerateArray().Any(e => e.ValueKind == JsonValueKind.String && e.GetString() == ClusterCidrPool.Finalizer) ? 0 : 1)
+            .ThenBy(o => Read(o.Metadata, "creationTimestamp"), StringComparer.Ordinal) // RFC 3339 in UTC: text order is time order
+            .ThenBy(o => Read(o.Metadata, "name"), StringComparer.Ordinal)
+            .Select(o => o.Obj);
 
     private bool InUse(string name)
     {

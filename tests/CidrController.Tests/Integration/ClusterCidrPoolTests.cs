@@ -110,6 +110,28 @@ public sealed class ClusterCidrPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_restart_keeps_the_pool_in_use_and_refuses_the_one_created_later_over_it_whatever_their_names()
+    {
+        _api.CreateClusterCidr("zz-first", perNodeHostBits: 8, ipv4: "10.9.0.0/16", nodeSelector: GpuSelector());
+        _api.CreateNode("gpu-1", labels: GpuLabels);
+        await using (var before = await StartAsync(PoolOptions()))
+        {
+            await Eventually.TrueAsync(() => Cidrs("gpu-1").Length > 0 && Finalizers("zz-first").Length > 0, "setup");
+            _api.CreateClusterCidr("aa-later", perNodeHostBits: 8, ipv4: "10.9.0.0/17", nodeSelector: GpuSelector());
+            await Eventually.TrueAsync(() => EventReasons("ClusterCIDR", "aa-later").Contains("InvalidClusterCIDR"), "the later, overlapping pool was not refused");
+        }
+
+        // The list comes in name order; the pool refused before must still be the refused one after a restart,
+        // or zz-first (with gpu-1 on it) is ignored and aa-later hands out gpu-1's addresses.
+        await using var after = await StartAsync(PoolOptions());
+        _api.CreateNode("gpu-2", labels: GpuLabels);
+        await Eventually.TrueAsync(() => Cidrs("gpu-2").Length > 0, "gpu-2 not allocated after the restart");
+        Assert.Equal(["10.9.1.0/24"], Cidrs("gpu-2"));
+        Assert.Equal(2, await after.MetricAsync("node_ipam_controller_cidrset_allocated_cidrs", "clusterCIDR=\"10.9.0.0/16\""));
+        Assert.Empty(Finalizers("aa-later"));
+    }
+
+    [Fact]
     public async Task Invalid_and_overlapping_pools_are_reported_once_and_ignored()
     {
         _api.CreateClusterCidr("tiny", perNodeHostBits: 2, ipv4: "10.8.0.0/16");
