@@ -18,5 +18,7 @@ internal static class ChaosPool
     [
         "--cluster-cidr=10.0.0.0/22,fd00::/119", "--node-cidr-mask-size-ipv4=27", "--node-cidr-mask-size-ipv6=124",
         "--service-cluster-ip-range=10.0.3.192/26", "--kube-api-qps=500", "--kube-api-burst=1000", "--concurrent-node-syncs=5",
+        // Pools are created and deleted every few dozen operations: re-read them every second, not every 10 s.
+        "--cluster-cidr-pool-sync-period=1s",
     ];
 }

@@ -27,6 +27,7 @@ internal sealed class ChaosRun : IAsyncDisposable
     private readonly string _kubeconfig;
     private readonly ControllerReplica[] _replicas;
     private readonly ChaosTally _tally = new();
+    private readonly ClusterCidrChurn _pools;
     private readonly Dictionary<string, ChaosNode> _byUid = new(StringComparer.Ordinal);
     private readonly List<string> _alive = [];      // created, not yet deleted (driver's own view: replayable)
     private readonly List<string> _deleting = [];   // deleted while holding a finalizer
@@ -46,6 +47,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         _kubeconfig = kubeconfig;
         _replicas = [.. Enumerable.Range(0, replicas).Select(i => new ControllerReplica($"replica-{i}",
             [$"--kubeconfig={kubeconfig}", .. ChaosPool.ControllerFlags, .. leaseFlags]))];
+        _pools = new ClusterCidrChurn(api, _random, _tally, Journal);
     }
 
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
@@ -57,6 +59,8 @@ internal sealed class ChaosRun : IAsyncDisposable
     public IReadOnlyList<ControllerReplica> Replicas => _replicas;
 
     public ChaosTally Tally => _tally;
+
+    public IReadOnlyList<ChaosClusterCidr> ClusterCidrs => _pools.Created;
 
     public static async Task<ChaosRun> StartAsync(ChaosSettings settings, int replicas, ITestOutputHelper output)
     {
@@ -140,6 +144,15 @@ internal sealed class ChaosRun : IAsyncDisposable
             _api.Faults.ExpireNextWatch();
             _tally.Add("fault:watch: forced 410 Expired");
         }
+        else if (draw < createWeight + 0.435)
+        {
+            // Pool churn takes part of what was idle time, so node churn keeps its share of the operations.
+            _pools.Create();
+        }
+        else if (draw < createWeight + 0.45)
+        {
+            _pools.Delete(InvariantCheckerNodes());
+        }
         else
         {
             _tally.Add("op:idle");
@@ -199,13 +212,14 @@ internal sealed class ChaosRun : IAsyncDisposable
         var (preset, cidrs, copiedFrom) = ChoosePreset();
         var finalizer = _random.NextDouble() < 0.2;
         var bulky = _random.NextDouble() < 0.05;
-        var node = NodeObject(name, cidrs, finalizer, bulky);
+        var poolLabel = _random.NextDouble() < 0.5 ? ClusterCidrChurn.LabelValues[_random.Next(ClusterCidrChurn.LabelValues.Length)] : null;
+        var node = NodeObject(name, cidrs, finalizer, bulky, poolLabel);
         try
         {
             var created = _api.CreateNode(node);
             var uid = InvariantChecker.NodeUid(created)!;
-            _byUid[uid] = new ChaosNode(name, preset, cidrs, finalizer) { CopiedFrom = copiedFrom };
-            Journal($"create {name} {uid} {preset} [{string.Join(",", cidrs)}] copied from [{string.Join(",", copiedFrom)}]");
+            _byUid[uid] = new ChaosNode(name, preset, cidrs, finalizer) { CopiedFrom = copiedFrom, PoolLabel = poolLabel };
+            Journal($"create {name} {uid} {preset} [{string.Join(",", cidrs)}] copied from [{string.Join(",", copiedFrom)}] pool label {poolLabel ?? "none"}");
             _alive.Add(name);
             _tally.Add("op:create " + preset);
             if (name == reusedName)
@@ -321,9 +335,14 @@ internal sealed class ChaosRun : IAsyncDisposable
     private static List<int> FreeIndices(PoolRange range, Dictionary<PoolRange, HashSet<int>> held) =>
         [.. Enumerable.Range(0, range.BlockCount).Where(i => !range.Excluded.Contains(i) && !held[range].Contains(i))];
 
-    private static JsonObject NodeObject(string name, string[] cidrs, bool finalizer, bool bulky)
+    private static JsonObject NodeObject(string name, string[] cidrs, bool finalizer, bool bulky, string? poolLabel)
     {
         var metadata = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["kubernetes.io/hostname"] = name.Length <= 63 ? name : name[..63].TrimEnd('.') } };
+        if (poolLabel is not null)
+        {
+            ((JsonObject)metadata["labels"]!)[ClusterCidrChurn.LabelKey] = poolLabel;
+        }
+
         if (finalizer)
         {
             metadata["finalizers"] = new JsonArray("chaos.example.com/hold");
@@ -411,7 +430,7 @@ internal sealed class ChaosRun : IAsyncDisposable
             replica.Start();
         }
 
-        var checker = new InvariantChecker(_api, _byUid);
+        var checker = new InvariantChecker(_api, _byUid, _pools.Created);
         var watch = Stopwatch.StartNew();
         var streak = 0;
         string? metrics = null;
@@ -461,7 +480,7 @@ internal sealed class ChaosRun : IAsyncDisposable
             replica.CheckAlive();
         }
 
-        return new InvariantChecker(_api, _byUid).Check(metrics, [.. _replicas.SelectMany(r => r.UnexpectedExits)]);
+        return new InvariantChecker(_api, _byUid, _pools.Created).Check(metrics, [.. _replicas.SelectMany(r => r.UnexpectedExits)]);
     }
 
     private void Journal(string what) => _journal.Add($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {what}");

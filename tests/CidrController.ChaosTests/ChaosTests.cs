@@ -116,6 +116,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         report.AppendLine($"chaos run: seed {settings.Seed}, {settings.Operations} operations, {run.Replicas.Count} replica(s), {elapsed.TotalSeconds:F1} s in all, settled in {settle.TotalSeconds:F1} s");
         report.AppendLine($"operations: {run.Tally.Format("op:")}");
         report.AppendLine($"faults injected: {run.Tally.Format("fault:")}");
+        report.AppendLine($"ClusterCIDR pools: {run.Tally.Format("pool:")}; invalid or overlapping created: {run.ClusterCidrs.Count(p => !p.Valid)}");
         report.AppendLine($"API requests: {run.Api.Requests.Count}, controller lives: {string.Join(", ", run.Replicas.Select(r => $"{r.Name} {r.Lives}"))}");
         foreach (var result in results)
         {

@@ -9,8 +9,10 @@ namespace CidrController.ChaosTests;
 /// The four invariants of issue 6, computed from the API server's state (the emulator), the controller's own
 /// /metrics and the events it wrote — never from the controller's memory.
 /// </summary>
-internal sealed class InvariantChecker(KubeApiEmulator api, IReadOnlyDictionary<string, ChaosNode> createdByUid)
+internal sealed class InvariantChecker(KubeApiEmulator api, IReadOnlyDictionary<string, ChaosNode> createdByUid, IReadOnlyList<ChaosClusterCidr> clusterCidrs)
 {
+    private readonly PoolInvariantChecker _pools = new(api, clusterCidrs, createdByUid);
+
     public IReadOnlyList<LiveNode> LiveNodes() => [.. api.ListNodes().Select(LiveNode.From)];
 
     /// <summary>Blocks of each range covered by live nodes (deleting ones included: they keep their CIDR), service blocks excluded.</summary>
@@ -35,13 +37,27 @@ internal sealed class InvariantChecker(KubeApiEmulator api, IReadOnlyDictionary<
         range.BlockCount - range.Excluded.Count - held[range].Count;
 
     /// <summary>True when every node that can have a block has one and the leader's in-use counts match: the run has settled.</summary>
-    public bool Settled(string? leaderMetrics) => leaderMetrics is not null && Check(leaderMetrics, []).Take(3).All(r => r.Held);
+    public bool Settled(string? leaderMetrics)
+    {
+        if (leaderMetrics is null)
+        {
+            return false;
+        }
+
+        var nodes = LiveNodes();
+        var held = HeldBlocks(nodes);
+        return new[] { NoOverlap(nodes), EveryNodeServed(nodes, held) }.Concat(InUseMatches(held, leaderMetrics)).Concat(_pools.Settling(nodes, leaderMetrics)).All(r => r.Held);
+    }
 
     public IReadOnlyList<InvariantResult> Check(string leaderMetrics, IReadOnlyList<string> unexpectedExits)
     {
         var nodes = LiveNodes();
         var held = HeldBlocks(nodes);
-        return [NoOverlap(nodes), EveryNodeServed(nodes, held), .. InUseMatches(held, leaderMetrics), BadCidrsReported(nodes), NoCrash(unexpectedExits)];
+        return
+        [
+            NoOverlap(nodes), EveryNodeServed(nodes, held), .. InUseMatches(held, leaderMetrics), BadCidrsReported(nodes), NoCrash(unexpectedExits),
+            _pools.BlocksFromTheRightPool(nodes), .. _pools.Settling(nodes, leaderMetrics),
+        ];
     }
 
     private ChaosNode? Created(LiveNode node) => createdByUid.GetValueOrDefault(node.Uid);
