@@ -146,6 +146,7 @@ public sealed partial class NodeIpamController : BackgroundService
         }
 
         poolSync.MarkNodesOccupied();
+        OpenPools(ledger);
 
         await RebuildQuarantineAsync(ledger, stopTaking).ConfigureAwait(false);
         LogCapacity(pools, store.Count, Stopwatch.GetElapsedTime(started));
@@ -182,7 +183,7 @@ public sealed partial class NodeIpamController : BackgroundService
             workers[i] = Task.Run(() => WorkAsync(queue, reconciler, stopTaking, abandon), CancellationToken.None);
         }
 
-        var poolLoop = Task.Run(() => SyncPoolsForeverAsync(poolSync, reconciler, queue, stopTaking), CancellationToken.None);
+        var poolLoop = Task.Run(() => SyncPoolsForeverAsync(poolSync, ledger, reconciler, queue, stopTaking), CancellationToken.None);
         try
         {
             await watcher.WatchAsync(resourceVersion, stopTaking).ConfigureAwait(false);
@@ -198,7 +199,7 @@ public sealed partial class NodeIpamController : BackgroundService
     /// Re-reads the ClusterCIDR pools every <see cref="ControllerOptions.PoolSyncInterval"/>: pools created
     /// while running take nodes at once (waiting nodes retry), deleting pools are let go when unused.
     /// </summary>
-    private async Task SyncPoolsForeverAsync(PoolSynchronizer poolSync, NodeReconciler reconciler, NodeWorkQueue queue, CancellationToken cancellationToken)
+    private async Task SyncPoolsForeverAsync(PoolSynchronizer poolSync, NodeCidrLedger ledger, NodeReconciler reconciler, NodeWorkQueue queue, CancellationToken cancellationToken)
     {
         if (!_options.ClusterCidrPools)
         {
@@ -216,7 +217,9 @@ public sealed partial class NodeIpamController : BackgroundService
                 return;
             }
 
-            if (await SyncPoolsAsync(poolSync, cancellationToken).ConfigureAwait(false))
+            var added = await SyncPoolsAsync(poolSync, cancellationToken).ConfigureAwait(false);
+            OpenPools(ledger);
+            if (added)
             {
                 foreach (var waiting in reconciler.WaitingNodes)
                 {
@@ -274,6 +277,21 @@ public sealed partial class NodeIpamController : BackgroundService
             // Without the events (RBAC: events list) the quarantine starts empty: say so, do not stop.
             LogQuarantineLost(e is HttpOperationException http ? Api.ApiErrorMessage.From(http) : e.Message);
         }
+    }
+
+    /// <summary>
+    /// A pool accepted while running may cover addresses nodes already hold (they were outside every range
+    /// before): occupy those in it first, then let it hand out blocks.
+    /// </summary>
+    private void OpenPools(NodeCidrLedger ledger)
+    {
+        var taken = ledger.OccupyNewlyCovered();
+        if (taken > 0)
+        {
+            LogNewlyCovered(taken);
+        }
+
+        ledger.Pools.OpenAll();
     }
 
     /// <summary>One pool pass; API trouble is logged and retried on the next pass, never fatal.</summary>
@@ -400,6 +418,9 @@ public sealed partial class NodeIpamController : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read CIDRReleased events ({Error}): blocks released before this start are reusable at once")]
     private partial void LogQuarantineLost(string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Blocks} block(s) that nodes already held now lie in a new ClusterCIDR pool: occupied there")]
+    private partial void LogNewlyCovered(int blocks);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read ClusterCIDR pools ({Error}); the known pools stay in use, retrying")]
     private partial void LogPoolSyncFailed(string error);

@@ -67,8 +67,20 @@ public sealed class PoolCatalog
                 }
             }
 
-            _pools[pool.Name] = new PoolEntry(pool.Name, pool, new CidrAllocator(pool.Ranges, _serviceRanges));
+            _pools[pool.Name] = new PoolEntry(pool.Name, pool, new CidrAllocator(pool.Ranges, _serviceRanges)) { Open = false };
             return null;
+        }
+    }
+
+    /// <summary>Lets newly accepted pools hand out blocks (once what nodes hold in them is occupied).</summary>
+    public void OpenAll()
+    {
+        lock (_lock)
+        {
+            foreach (var entry in _pools.Values)
+            {
+                entry.Open = true;
+            }
         }
     }
 
@@ -98,7 +110,7 @@ public sealed class PoolCatalog
         List<PoolEntry> candidates;
         lock (_lock)
         {
-            candidates = PoolPrecedence.Rank(_pools.Values.Select(p => p.Pool!), labels, nodeName).Select(p => _pools[p.Name]).ToList();
+            candidates = PoolPrecedence.Rank(_pools.Values.Where(p => p.Open).Select(p => p.Pool!), labels, nodeName).Select(p => _pools[p.Name]).ToList();
         }
 
         AllocationResult? firstFailure = null;

@@ -176,6 +176,52 @@ public sealed class NodeCidrLedger
     }
 
     /// <summary>
+    /// Occupies the podCIDRs nodes held outside every pool that now lie in one (a ClusterCIDR accepted while
+    /// running over addresses nodes already use), so the new pool never hands them out again. Returns how
+    /// many blocks were taken in. Cheap: only holdings with out-of-range entries are looked at.
+    /// </summary>
+    public int OccupyNewlyCovered()
+    {
+        lock (_lock)
+        {
+            var taken = 0;
+            foreach (var (node, holding) in _holdings.ToArray())
+            {
+                if (holding.Tentative || holding.Source.Length == holding.Blocks.Length)
+                {
+                    continue;
+                }
+
+                var blocks = holding.Blocks.ToList();
+                foreach (var text in holding.Source)
+                {
+                    if (!IpBlock.TryParse(text, out var block, out _) || blocks.Contains(block))
+                    {
+                        continue;
+                    }
+
+                    var result = _pools.Occupy(block);
+                    if (!result.InRange)
+                    {
+                        continue;
+                    }
+
+                    blocks.Add(block);
+                    taken++;
+                    if (result.BlocksChanged < result.BlocksCovered)
+                    {
+                        MarkOverlapLocked(node, block);
+                    }
+                }
+
+                _holdings[node] = holding with { Blocks = [.. blocks] };
+            }
+
+            return taken;
+        }
+    }
+
+    /// <summary>
     /// Takes one block per family for a node that has none and holds them for it, tentatively, from this moment:
     /// the watch may show the node with these blocks before the patch's answer arrives, and adopting them must
     /// then recognise them as this node's own rather than report an overlap.

@@ -166,4 +166,20 @@ public sealed class ClusterCidrPoolTests : IAsyncLifetime
         Assert.Equal(["10.2.0.0/24"], Cidrs("new"));
         await Eventually.TrueAsync(() => EventReasons("Node", "old").Contains("PodCIDROutOfRange"), "the node outside every range was not reported");
     }
+
+    [Fact]
+    public async Task A_pool_created_while_running_never_hands_out_addresses_nodes_already_hold_in_it()
+    {
+        _api.CreateNode("squatter", ["10.9.0.0/24"]);
+        await using var controller = await StartAsync(PoolOptions());
+        await Eventually.TrueAsync(() => _api.Events.Any(e => e["reason"]?.GetValue<string>() == "PodCIDROutOfRange"), "squatter not reported out of range");
+
+        _api.CreateClusterCidr("gpu", perNodeHostBits: 8, ipv4: "10.9.0.0/16", nodeSelector: GpuSelector());
+        await Eventually.TrueAsync(() => controller.Logs.Any(l => l.Contains("ClusterCIDR pool gpu in use", StringComparison.Ordinal)), "pool not accepted");
+        _api.CreateNode("gpu-1", labels: GpuLabels);
+        await Eventually.TrueAsync(() => Cidrs("gpu-1").Length > 0, "gpu-1 not allocated");
+
+        Assert.Equal(["10.9.1.0/24"], Cidrs("gpu-1"));
+        Assert.Equal(2, await controller.MetricAsync("node_ipam_controller_cidrset_allocated_cidrs", "clusterCIDR=\"10.9.0.0/16\""));
+    }
 }
