@@ -33,11 +33,13 @@ public sealed class PoolCatalogTests
     {
         var catalog = Catalog();
         Assert.Null(catalog.Upsert(Pool("gpu", "10.9.0.0/23")));
+        Assert.Equal("default 10.0.0.0/24", Take(catalog, Gpu)); // accepted, not open yet: hands out nothing
+        catalog.OpenAll();
 
         Assert.Equal("gpu 10.9.0.0/24", Take(catalog, Gpu));
-        Assert.Equal("default 10.0.0.0/24", Take(catalog, Plain));
+        Assert.Equal("default 10.0.1.0/24", Take(catalog, Plain));
         Assert.Equal("gpu 10.9.1.0/24", Take(catalog, Gpu));
-        Assert.Equal("default 10.0.1.0/24", Take(catalog, Gpu));
+        Assert.Equal("default 10.0.2.0/24", Take(catalog, Gpu));
     }
 
     [Fact]
@@ -56,6 +58,7 @@ public sealed class PoolCatalogTests
     {
         var catalog = Catalog();
         catalog.Upsert(Pool("gpu", "10.9.0.0/16"));
+        catalog.OpenAll();
         Assert.Equal("gpu 10.9.0.0/24", Take(catalog, Gpu));
 
         catalog.Upsert(Pool("gpu", "10.9.0.0/16") with { Deleting = true });
@@ -71,6 +74,7 @@ public sealed class PoolCatalogTests
     {
         var catalog = Catalog(service: "10.9.0.0/24");
         catalog.Upsert(Pool("gpu", "10.9.0.0/22"));
+        catalog.OpenAll();
 
         Assert.Equal("gpu 10.9.1.0/24", Take(catalog, Gpu));
     }
