@@ -110,6 +110,12 @@ public sealed class PoolCatalog
         List<PoolEntry> candidates;
         lock (_lock)
         {
+            if (_pools.Count == 0)
+            {
+                // No ClusterCIDRs (the common case): no ranking, no allocation on the drain's hot path.
+                return (Default.Allocator.Allocate(), Default);
+            }
+
             candidates = PoolPrecedence.Rank(_pools.Values.Where(p => p.Open).Select(p => p.Pool!), labels, nodeName).Select(p => _pools[p.Name]).ToList();
         }
 

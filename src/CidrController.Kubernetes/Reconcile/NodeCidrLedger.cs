@@ -12,6 +12,8 @@ namespace CidrController.Kubernetes.Reconcile;
 public sealed class NodeCidrLedger
 {
     private readonly Lock _lock = new();
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>(0);
+
     private readonly PoolCatalog _pools;
     private readonly TimeProvider _time;
     private readonly TimeSpan _reuseDelay;
@@ -232,7 +234,7 @@ public sealed class NodeCidrLedger
         lock (_lock)
         {
             ReleaseExpiredLocked();
-            var (result, _) = _pools.Propose(labels ?? new Dictionary<string, string>(0), node);
+            var (result, _) = _pools.Propose(labels ?? NoLabels, node);
             if (result.Success)
             {
                 var blocks = result.Blocks.Select(b => b.Block).ToArray();
