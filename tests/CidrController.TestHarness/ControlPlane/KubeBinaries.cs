@@ -2,7 +2,8 @@ namespace CidrController.TestHarness;
 
 /// <summary>
 /// Where the real control plane's binaries are, found the way controller-runtime's envtest finds them: the directory
-/// in <c>KUBEBUILDER_ASSETS</c> first, then <c>kube-bin</c> in a <c>shared</c> folder beside the repository.
+/// in <c>KUBEBUILDER_ASSETS</c> first, then the development workspace's <c>kube-bin</c> directory beside the
+/// repository (absent in a plain clone, where the tests that need them are skipped).
 /// </summary>
 public sealed record KubeBinaries(string Directory)
 {

@@ -47,6 +47,16 @@ public sealed partial class ControllerProcess : IAsyncDisposable
     /// <summary>Path of the controller's entry assembly, run with the same dotnet host as this process.</summary>
     public static string BinaryPath => Path.Combine(AppContext.BaseDirectory, "cidr-controller.dll");
 
+    /// <summary>Names the environment variable that points at a published binary (what <c>.ci/publish.sh</c> makes).</summary>
+    public const string PublishedBinaryVariable = "CIDR_CONTROLLER_BINARY";
+
+    /// <summary>
+    /// The binary as users run it when <see cref="PublishedBinaryVariable"/> names one (CI publishes once and sets
+    /// it), else the build next to this assembly: the same code, framework-dependent.
+    /// </summary>
+    public static string PublishedOrBuiltBinary =>
+        Environment.GetEnvironmentVariable(PublishedBinaryVariable) is { Length: > 0 } published ? published : BinaryPath;
+
     /// <summary>
     /// Starts the controller; <c>--metrics-bind-address</c> is added unless <paramref name="arguments"/> has one.
     /// <paramref name="binary"/> overrides <see cref="BinaryPath"/>: a <c>.dll</c> runs with the dotnet host, anything
