@@ -3,46 +3,34 @@ using System.Text.Json.Nodes;
 namespace CidrController.ApiEmulator.Tests.Golden;
 
 /// <summary>
-/// Finds and loads ../shared/kube-api-golden/nodes-events-leases.json. The repository is checked out at
-/// &lt;X&gt;/main (or a CI clone at &lt;X&gt;/&lt;dir&gt;) with the shared folder at &lt;X&gt;/shared, so we walk up from the
-/// test assembly; KUBE_API_GOLDEN_DIR overrides. Not finding it is a failure, never a skip: this file guards
-/// the emulator's fidelity.
+/// Loads the recordings of a real kube-apiserver that live next to this file (copied beside the test assembly by
+/// the build). KUBE_API_GOLDEN_DIR points at another directory of recordings, e.g. ones re-recorded against
+/// another Kubernetes version. A missing file is a failure, never a skip: these files guard the emulator's fidelity.
 /// </summary>
 internal static class GoldenFile
 {
+    /// <summary>The first recording (nodes, events, leases).</summary>
     public const string FileName = "nodes-events-leases.json";
+
+    /// <summary>Cases recorded later by the real-server recorder: where the emulator was found to differ, and more of what the controller relies on.</summary>
+    public const string ControllerCasesFileName = "controller-cases.json";
+
     public const string EnvironmentVariable = "KUBE_API_GOLDEN_DIR";
 
-    public static string Locate()
+    public static string Locate(string fileName = FileName)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            var file = Path.Combine(fromEnvironment, FileName);
-            return File.Exists(file)
-                ? file
-                : throw new FileNotFoundException($"{EnvironmentVariable}={fromEnvironment} but {file} does not exist.");
-        }
-
-        var searched = new List<string>();
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "kube-api-golden", FileName);
-            searched.Add(candidate);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException(
-            $"The golden API recording {FileName} was not found. Set {EnvironmentVariable} to the kube-api-golden directory, " +
-            "or place the shared folder next to the repository root. Searched:\n  " + string.Join("\n  ", searched));
+        var directory = Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : Path.Combine(AppContext.BaseDirectory, "Golden");
+        var file = Path.Combine(directory, fileName);
+        return File.Exists(file)
+            ? file
+            : throw new FileNotFoundException($"The golden API recording {file} does not exist (it is part of the repository, copied by the build).");
     }
 
-    public static JsonArray LoadCases()
+    public static JsonArray LoadCases(string fileName = FileName)
     {
-        var root = JsonNode.Parse(File.ReadAllText(Locate()))!.AsObject();
+        var root = JsonNode.Parse(File.ReadAllText(Locate(fileName)))!.AsObject();
         return root["cases"]!.AsArray();
     }
 }
