@@ -101,7 +101,7 @@ internal static class CommandLineFrontEnd
     public static Flag<string> AddOutputFlag(FlagSet set) =>
         set.String("--output", "text", "Output format: text or json.", value => value is "text" or "json" ? null : "must be text or json", shorthand: 'o');
 
-    private static FlagSet CreateRootFlagSet(out ControllerFlags flags)
+    internal static FlagSet CreateRootFlagSet(out ControllerFlags flags)
     {
         var set = new FlagSet("cidr-controller");
         flags = new ControllerFlags();
