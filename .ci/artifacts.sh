@@ -77,6 +77,8 @@ check "yamllint (rendered output, values, deploy/, kind configs)" \
   yamllint -s -c .ci/yamllint.yaml "${rendered[@]}" "$chart/values.yaml" "$chart/Chart.yaml" "$chart"/ci deploy
 check "strict schema load, chart invariants, --validate-only on the rendered args" \
   dotnet run -c Release --project tests/CidrController.ManifestCheck -- --controller "$bin" "${rendered[@]}"
+check "values.yaml flag defaults equal the binary's (cidr-controller flags --output json)" \
+  dotnet run -c Release --project tests/CidrController.ManifestCheck -- --controller "$bin" --chart-defaults "$chart/values.yaml"
 check "schema rejects a CIDR that is not one" fails template --set 'clusterCIDRs={10.244.0/16}'
 check "schema rejects an IPv4 prefix /33" fails template --set 'clusterCIDRs={10.244.0.0/33}'
 check "schema rejects a mask of 129" fails template --set 'clusterCIDRs={fd00::/48}' --set nodeCIDRMaskSizeIPv6=129

@@ -1,10 +1,9 @@
 using CidrController.CommandLine;
 using CidrController.Kubernetes;
-
+using CidrController.Logging;
 
 using Serilog;
 using Serilog.Events;
-using Serilog.Formatting.Compact;
 
 namespace CidrController;
 
@@ -73,7 +72,7 @@ internal static class ControllerHost
             .MinimumLevel.Override("System.Net.Http", settings.Verbosity >= 6 ? LogEventLevel.Debug : LogEventLevel.Warning)
             .Enrich.FromLogContext();
         configuration = settings.LogFormat == LogFormat.Json
-            ? configuration.WriteTo.Console(new RenderedCompactJsonFormatter())
+            ? configuration.WriteTo.Console(new KlogJsonFormatter())
             : configuration.WriteTo.Console(outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} {Level:u3} {SourceContext:l}: {Message:lj}{NewLine}{Exception}");
         return configuration.CreateLogger();
     }

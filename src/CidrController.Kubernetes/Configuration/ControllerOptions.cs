@@ -8,6 +8,12 @@ namespace CidrController.Kubernetes.Configuration;
 /// </summary>
 public sealed record ControllerOptions
 {
+    /// <summary>The node block size of an IPv4 cluster CIDR when no mask flag says otherwise (kube-controller-manager's).</summary>
+    public const int DefaultIpv4NodeMaskSize = 24;
+
+    /// <summary>The node block size of an IPv6 cluster CIDR when no mask flag says otherwise (kube-controller-manager's).</summary>
+    public const int DefaultIpv6NodeMaskSize = 64;
+
     /// <summary>False: allocate nothing, only serve health and metrics (kube-controller-manager's --allocate-node-cidrs=false).</summary>
     public bool AllocateNodeCidrs { get; init; } = true;
 
@@ -30,7 +36,10 @@ public sealed record ControllerOptions
     /// <summary>--cidr-reuse-delay: how long a gone node's blocks stay in quarantine (zero: none, as upstream).</summary>
     public TimeSpan CidrReuseDelay { get; init; } = TimeSpan.Zero;
 
-    /// <summary>How often the ClusterCIDR pools are re-read.</summary>
+    /// <summary>
+    /// Safety-net resync period of the ClusterCIDR pools: how often they are re-read in full, so a pool created,
+    /// changed or deleted is picked up within this time at the latest.
+    /// </summary>
     public TimeSpan PoolSyncInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>host:port for /healthz, /readyz and /metrics (plain HTTP).</summary>

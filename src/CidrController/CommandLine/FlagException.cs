@@ -1,8 +1,9 @@
 namespace CidrController.CommandLine;
 
 /// <summary>
-/// A refused command line. Thrown by the reader and validator and caught only by <see cref="CommandLineParser"/>,
-/// which turns it into one line on stderr and exit code 2. The message never contains a newline.
+/// A refused command line. Thrown while flags are read and validated and caught only by
+/// <see cref="CommandLineFrontEnd"/>, which turns it into one line on stderr and exit code 2.
+/// The message never contains a newline.
 /// </summary>
 internal sealed class FlagException : Exception
 {
@@ -19,8 +20,10 @@ internal sealed class FlagException : Exception
 
     public static FlagException NeedsArgument(Flag flag) => new($"flag needs an argument: {flag.Name}");
 
-    public static FlagException UnexpectedArgument(string value) =>
-        new($"unexpected argument {EchoedValue.Quote(value)}: cidr-controller takes only flags (see --help)");
+    /// <summary>A positional word; after a bare boolean it is almost always that boolean's intended value.</summary>
+    public static FlagException UnexpectedArgument(string command, string value, Flag? afterBoolean) =>
+        new($"unexpected argument {EchoedValue.Quote(value)}: {command} takes only flags (see --help)"
+            + (afterBoolean is null ? "" : $"; a boolean flag takes its value after '=', as in {afterBoolean.Name}={EchoedValue.Escape(value)}"));
 
     public static FlagException MissingRequired(Flag flag, string reason) => new($"missing required flag {flag.Name}: {reason}");
 }

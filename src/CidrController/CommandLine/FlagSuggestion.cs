@@ -5,7 +5,7 @@ internal static class FlagSuggestion
 {
     private const int MaxDistance = 2;
 
-    public static Flag? ClosestTo(string unknownName)
+    public static Flag? ClosestTo(string unknownName, IReadOnlyList<Flag> flags)
     {
         if (unknownName.Length > 80)
         {
@@ -13,23 +13,15 @@ internal static class FlagSuggestion
         }
 
         var bare = unknownName.TrimStart('-');
-        Flag? best = null;
-        var bestDistance = int.MaxValue;
-        foreach (var flag in ControllerFlags.All)
+        var best = flags.MinBy(flag => Distance(bare, flag.Name.TrimStart('-')));
+        if (best is not null && Distance(bare, best.Name.TrimStart('-')) <= MaxDistance)
         {
-            var distance = flag.AllNames.Min(name => Distance(bare, name.TrimStart('-')));
-            if (distance < bestDistance)
-            {
-                (best, bestDistance) = (flag, distance);
-            }
+            return best;
         }
 
-        return bestDistance <= MaxDistance ? best : FirstExtending(bare);
+        // "--cluster" for "--cluster-cidr": a truncated flag is as good a hint as a typo.
+        return bare.Length < 4 ? null : flags.FirstOrDefault(flag => flag.Name.TrimStart('-').StartsWith(bare, StringComparison.Ordinal));
     }
-
-    // "--cluster" for "--cluster-cidr": a truncated flag is as good a hint as a typo.
-    private static Flag? FirstExtending(string bare) =>
-        bare.Length < 4 ? null : ControllerFlags.All.FirstOrDefault(flag => flag.Name.TrimStart('-').StartsWith(bare, StringComparison.Ordinal));
 
     /// <summary>Levenshtein distance.</summary>
     private static int Distance(string a, string b)

@@ -24,6 +24,36 @@ internal static class GoDuration
         ["h"] = 3_600_000_000_000m,
     };
 
+    /// <summary>Go's <c>Duration.String</c>: <c>0s</c>, <c>500ms</c>, <c>15s</c>, <c>1m30s</c>, <c>1h0m0s</c>.</summary>
+    public static string Format(TimeSpan duration)
+    {
+        if (duration < TimeSpan.Zero)
+        {
+            return "-" + Format(duration.Negate());
+        }
+
+        var nanoseconds = duration.Ticks * 100m;
+        if (nanoseconds == 0)
+        {
+            return "0s";
+        }
+
+        if (nanoseconds < 1_000_000_000m)
+        {
+            return nanoseconds < 1_000m ? Number(nanoseconds) + "ns"
+                : nanoseconds < 1_000_000m ? Number(nanoseconds / 1_000m) + "µs"
+                : Number(nanoseconds / 1_000_000m) + "ms";
+        }
+
+        var seconds = Number(nanoseconds / 1_000_000_000m % 60m) + "s";
+        var minutes = (long)(nanoseconds / 60_000_000_000m);
+        return minutes == 0 ? seconds
+            : minutes < 60 ? minutes.ToString(CultureInfo.InvariantCulture) + "m" + seconds
+            : (minutes / 60).ToString(CultureInfo.InvariantCulture) + "h" + (minutes % 60).ToString(CultureInfo.InvariantCulture) + "m" + seconds;
+    }
+
+    private static string Number(decimal value) => value.ToString("0.#########", CultureInfo.InvariantCulture);
+
     public static bool TryParse(string text, out TimeSpan duration, out string error)
     {
         duration = TimeSpan.Zero;

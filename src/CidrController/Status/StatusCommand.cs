@@ -19,27 +19,17 @@ internal static class StatusCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Func<string, string?> getEnvironmentVariable, CancellationToken cancellationToken)
     {
-        if (!TrySplitOutputFlag(args, out var format, out var controllerArgs, out var error))
+        var set = new FlagSet("cidr-controller " + Name);
+        var output = CommandLineFrontEnd.AddOutputFlag(set);
+        var flags = new ControllerFlags();
+        flags.AddFlags(set);
+        if (CommandLineFrontEnd.Read(set, flags, args, Usage, stdout, stderr, getEnvironmentVariable, out var exitCode) is not { } settings)
         {
-            await stderr.WriteLineAsync("cidr-controller status: " + error).ConfigureAwait(false);
-            return CommandLineFrontEnd.ExitUsage;
+            return exitCode;
         }
 
-        var parsed = CommandLineParser.Parse(controllerArgs, getEnvironmentVariable);
-        switch (parsed.Action)
-        {
-            case CommandLineAction.Fail:
-                await stderr.WriteLineAsync("cidr-controller status: " + parsed.Error).ConfigureAwait(false);
-                return CommandLineFrontEnd.ExitUsage;
-            case CommandLineAction.ShowHelp:
-                await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
-                return CommandLineFrontEnd.ExitOk;
-            case CommandLineAction.ShowVersion:
-                await stdout.WriteLineAsync(VersionText.Line()).ConfigureAwait(false);
-                return CommandLineFrontEnd.ExitOk;
-        }
-
-        var options = parsed.Settings!.Controller;
+        var format = output.Value == "json" ? StatusFormat.Json : StatusFormat.Text;
+        var options = settings.Controller;
         ClusterStatusReport report;
         try
         {
@@ -90,51 +80,7 @@ internal static class StatusCommand
         out-of-range or overlapping podCIDRs. Takes the controller's own flags (--kubeconfig, --master,
         --cluster-cidr, --node-cidr-mask-size*, --service-cluster-ip-range; the others are accepted and
         ignored), so the Deployment's args can be pasted as they are. Changes nothing in the cluster.
+
+        Flags:
         """;
-
-    private static bool TrySplitOutputFlag(IReadOnlyList<string> args, out StatusFormat format, out List<string> rest, out string error)
-    {
-        format = StatusFormat.Text;
-        rest = [];
-        error = "";
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            string? value;
-            if (arg is "--output" or "-o")
-            {
-                if (i + 1 >= args.Count)
-                {
-                    error = $"flag needs an argument: {arg}";
-                    return false;
-                }
-
-                value = args[++i];
-            }
-            else if (arg.StartsWith("--output=", StringComparison.Ordinal) || arg.StartsWith("-o=", StringComparison.Ordinal))
-            {
-                value = arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..];
-            }
-            else
-            {
-                rest.Add(arg);
-                continue;
-            }
-
-            switch (value.Trim())
-            {
-                case "text":
-                    format = StatusFormat.Text;
-                    break;
-                case "json":
-                    format = StatusFormat.Json;
-                    break;
-                default:
-                    error = $"invalid value {EchoedValue.Quote(value)} for flag --output: must be text or json";
-                    return false;
-            }
-        }
-
-        return true;
-    }
 }

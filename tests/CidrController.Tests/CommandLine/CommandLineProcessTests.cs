@@ -10,14 +10,16 @@ public sealed class CommandLineProcessTests
     [InlineData("--clustr-cidr=10.0.0.0/8", "unknown flag: --clustr-cidr (did you mean --cluster-cidr?)")]
     [InlineData("--cluster-cidr", "flag needs an argument: --cluster-cidr")]
     [InlineData("--cidr-allocator-type=CloudAllocator", "for flag --cidr-allocator-type")]
-    public async Task Bad_flag_exits_2_with_one_stderr_line(string arg, string expectedFragment)
+    [InlineData("--allocate-node-cidrs false", "unexpected argument \"false\"")]
+    [InlineData("flags --output=yaml", "cidr-controller flags: invalid value \"yaml\" for flag --output")]
+    public async Task Bad_flag_exits_2_with_one_stderr_line(string args, string expectedFragment)
     {
-        var outcome = await CidrControllerBinary.RunAsync(arg);
+        var outcome = await CidrControllerBinary.RunAsync(args.Split(' '));
 
         Assert.Equal(2, outcome.ExitCode);
         Assert.Empty(outcome.Stdout);
         var line = Assert.Single(outcome.StderrLines);
-        Assert.StartsWith("cidr-controller: ", line, StringComparison.Ordinal);
+        Assert.Matches("^cidr-controller( flags)?: ", line);
         Assert.Contains(expectedFragment, line, StringComparison.Ordinal);
     }
 
@@ -40,10 +42,22 @@ public sealed class CommandLineProcessTests
 
         Assert.Equal(0, outcome.ExitCode);
         Assert.Empty(outcome.Stderr);
-        foreach (var flag in ControllerFlags.All)
+        foreach (var flag in CommandLineFrontEnd.CreateRootFlagSet(out _).Flags)
         {
             Assert.Contains(flag.Name, outcome.Stdout, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Flags_json_lists_every_flag_with_its_default()
+    {
+        var outcome = await CidrControllerBinary.RunAsync("flags", "--output", "json");
+
+        Assert.Equal(0, outcome.ExitCode);
+        using var table = System.Text.Json.JsonDocument.Parse(outcome.Stdout);
+        var listed = table.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("default").GetString());
+        Assert.Equal(CommandLineFrontEnd.CreateRootFlagSet(out _).Flags.ToDictionary(f => f.Name, f => (string?)f.DefaultText), listed);
+        Assert.Equal("15s", listed["--leader-elect-lease-duration"]);
     }
 
     [Fact]

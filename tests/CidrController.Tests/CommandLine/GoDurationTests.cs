@@ -46,4 +46,20 @@ public sealed class GoDurationTests
         Assert.False(GoDuration.TryParse(text, out _, out var error));
         Assert.Contains(expectedFragment, error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0, "0s")]
+    [InlineData(500, "500ms")]
+    [InlineData(2_000, "2s")]
+    [InlineData(90_000, "1m30s")]
+    [InlineData(3_600_000, "1h0m0s")]
+    [InlineData(1_500, "1.5s")]
+    public void Formats_as_go_does_and_parses_back(int milliseconds, string expected)
+    {
+        var duration = TimeSpan.FromMilliseconds(milliseconds);
+
+        Assert.Equal(expected, GoDuration.Format(duration));
+        Assert.True(GoDuration.TryParse(expected, out var parsed, out _));
+        Assert.Equal(duration, parsed);
+    }
 }

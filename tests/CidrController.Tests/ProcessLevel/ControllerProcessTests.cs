@@ -53,7 +53,31 @@ public sealed class ControllerProcessTests : IAsyncLifetime
             Assert.Equal("", _api.GetLease("kube-system", "cidr-controller")?["spec"]?["holderIdentity"]?.GetValue<string>());
             Assert.Contains("\"Node\":\"worker-1\",\"Cidrs\":\"10.244.1.0/24,fd00:10:244::/64\"", controller.Output, StringComparison.Ordinal);
             Assert.DoesNotContain(_api.BearerToken!, controller.Output, StringComparison.Ordinal);
+            AssertKlogJsonLines(controller.Output);
         }
+    }
+
+    /// <summary>--log-format=json: every line one object with klog's keys and a level, the allocation line at info/v 2.</summary>
+    private static void AssertKlogJsonLines(string output)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        var levels = new HashSet<string>();
+        foreach (var line in lines)
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            var root = json.RootElement;
+            Assert.True(root.GetProperty("ts").GetDouble() > 1.7e9, line);
+            levels.Add(root.GetProperty("level").GetString()!);
+            Assert.False(string.IsNullOrEmpty(root.GetProperty("logger").GetString()), line);
+            Assert.False(string.IsNullOrEmpty(root.GetProperty("msg").GetString()), line);
+        }
+
+        using var allocation = System.Text.Json.JsonDocument.Parse(lines.First(l => l.Contains("\"Node\":\"worker-1\",\"Cidrs\"", StringComparison.Ordinal)));
+        Assert.Equal("info", allocation.RootElement.GetProperty("level").GetString());
+        Assert.Equal(2, allocation.RootElement.GetProperty("v").GetInt32());
+        Assert.Contains("worker-1", allocation.RootElement.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        Assert.Contains("info", levels);
     }
 
     [Fact]

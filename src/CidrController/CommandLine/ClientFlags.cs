@@ -1,0 +1,31 @@
+using CidrController.Kubernetes.Configuration;
+
+namespace CidrController.CommandLine;
+
+/// <summary>How the controller reaches the API server: kubeconfig or master, and the client-side rate limit.</summary>
+internal sealed class ClientFlags
+{
+    private static readonly ApiClientOptions Defaults = new();
+
+    private Flag<string> _kubeconfig = null!;
+    private Flag<string> _master = null!;
+    private Flag<double> _qps = null!;
+    private Flag<int> _burst = null!;
+
+    public void AddFlags(FlagSet flags)
+    {
+        _kubeconfig = flags.String("--kubeconfig", Defaults.Kubeconfig ?? "",
+            "Path to a kubeconfig; empty: in-cluster config, then $KUBECONFIG, then ~/.kube/config.");
+        _master = flags.String("--master", Defaults.Master ?? "", "Address of the Kubernetes API server (overrides the kubeconfig's).");
+        _qps = flags.Double("--kube-api-qps", Defaults.Qps, "Requests per second toward the API server (watches excluded); > 0.", FlagSyntax.Positive);
+        _burst = flags.Int("--kube-api-burst", Defaults.Burst, "Burst of requests above --kube-api-qps; >= 1.", FlagSyntax.Between(1, int.MaxValue));
+    }
+
+    public ApiClientOptions ApplyTo(ApiClientOptions options) => options with
+    {
+        Kubeconfig = _kubeconfig.Value.Length == 0 ? null : _kubeconfig.Value,
+        Master = _master.Value.Length == 0 ? null : _master.Value,
+        Qps = _qps.Value,
+        Burst = _burst.Value,
+    };
+}
