@@ -69,7 +69,7 @@ for values in "$chart"/ci/*-values.yaml; do
   name=$(basename "$values" -values.yaml)
   check "helm lint --strict ($name)" "$helm" lint --strict "$chart" -f "$values"
   check "helm template ($name)" template --namespace cidr-system -f "$values" --output-dir "$work/$name"
-  cat "$work/$name"/cidr-controller/templates/*.yaml >"$work/$name.yaml"
+  cat "$work/$name"/cidr-controller/templates/*.yaml "$work/$name"/cidr-controller/templates/tests/*.yaml >"$work/$name.yaml"
   rendered+=("$work/$name.yaml")
 done
 rendered+=(deploy/cidr-controller.yaml)
