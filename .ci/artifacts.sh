@@ -131,6 +131,22 @@ check "schema rejects 2 replicas without leader election" \
 missing_cidr_message() { local out; out=$(template --namespace kube-system 2>&1) && return 1; grep -q 'clusterCIDRs is required' <<<"$out"; }
 check "a missing cluster CIDR fails with a clear message" missing_cidr_message
 
+diff_chart_readme() { "$chart"/generate-readme.sh | diff -u "$chart"/README.md -; }
+check "chart README.md matches values.yaml (regenerate: $chart/generate-readme.sh > $chart/README.md)" diff_chart_readme
+# The archive users push to an OCI registry (helm push cidr-controller-VERSION.tgz oci://REGISTRY/charts).
+package_chart() {
+  "$helm" package "$chart" --destination "$work/package" &&
+    local archive && archive=$(ls "$work"/package/cidr-controller-*.tgz) &&
+    tar -tzf "$archive" | grep -qx 'cidr-controller/values.schema.json' &&
+    tar -tzf "$archive" | grep -qx 'cidr-controller/README.md' &&
+    tar -tzf "$archive" | grep -qx 'cidr-controller/dashboards/cidr-controller.json' &&
+    tar -tzf "$archive" | grep -qx 'cidr-controller/templates/tests/test-connection.yaml' &&
+    ! tar -tzf "$archive" | grep -q 'cidr-controller/ci/\|generate-readme.sh' &&
+    echo "$archive"
+}
+check "helm package: the chart archive (schema, README, dashboard, test hook; no CI files)" package_chart
+echo "     chart archive: $(ls "$work"/package/cidr-controller-*.tgz 2>/dev/null | xargs -r du -b | awk '{printf "%s, %d bytes", $2, $1}')"
+
 echo "== deploy/"
 diff_deploy() { deploy/generate.sh "$helm" | diff -u deploy/cidr-controller.yaml -; }
 check "deploy/cidr-controller.yaml matches the chart (regenerate: deploy/generate.sh > deploy/cidr-controller.yaml)" \
