@@ -164,7 +164,7 @@ public static class ChartInvariants
     {
         foreach (var pod in rendered.OfKind<V1Pod>())
         {
-            if (pod.Metadata.Annotations?.GetValueOrDefault("helm.sh/hook") != "test")
+            if (pod.Metadata.Annotations is null || !pod.Metadata.Annotations.TryGetValue("helm.sh/hook", out var hook) || hook != "test")
             {
                 yield return $"Pod {pod.Name()} is not a helm test hook (only the Deployment runs the controller)";
             }

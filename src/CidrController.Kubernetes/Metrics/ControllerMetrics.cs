@@ -122,7 +122,12 @@ public sealed class ControllerMetrics
 
         lock (_lock)
         {
-            ReadCountersLocked(pools);
+            // The catalog Track last set, not the one read above: a scrape racing a change of term must not read
+            // the ending term's ranges after their totals were carried over (that would count them twice).
+            if (_trackedPools is { } tracked)
+            {
+                ReadCountersLocked(tracked);
+            }
         }
 
         foreach (var pool in pools.Entries)
