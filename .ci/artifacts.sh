@@ -43,6 +43,51 @@ pub=$work/publish
 bin=$pub/cidr-controller
 check "publish: trimmed self-contained single file" bash .ci/publish.sh "$pub"
 echo "     published size: $(du -b "$bin" | awk '{printf "%.1f MB", $1 / 1e6}') ($bin)"
+# What ships is what the single-file bundle's embedded .deps.json lists (after trimming); the SBOM must name each
+# of those packages (and runtime packs) at the same version.
+sbom_lists_shipped() {
+  python3 - "$bin" "$pub/_manifest/spdx_2.2/manifest.spdx.json" <<'PY'
+import json, sys
+binary, sbom = open(sys.argv[1], "rb").read(), json.load(open(sys.argv[2]))
+start = binary.rfind(b"{", 0, binary.find(b'"runtimeTarget"'))
+deps, _ = json.JSONDecoder().raw_decode(binary[start:].decode("utf-8", "replace"))
+shipped = {name.removeprefix("runtimepack.") for name, lib in deps["libraries"].items() if lib["type"] in ("package", "runtimepack")}
+listed = {f"{p['name']}/{p.get('versionInfo')}" for p in sbom["packages"]}
+missing = sorted(shipped - listed)
+print(f"{len(shipped)} packages ship, {len(listed)} SBOM packages; missing from the SBOM: {missing or 'none'}")
+sys.exit(1 if missing or not shipped else 0)
+PY
+}
+check "SBOM (SPDX) lists every package the binary ships, at its version" sbom_lists_shipped
+# Directory.Packages.props is the one place for versions: every shipped package it lists ships at that version.
+props_match_shipped() {
+  python3 - "$bin" Directory.Packages.props <<'PY'
+import json, re, sys
+binary, props = open(sys.argv[1], "rb").read(), open(sys.argv[2]).read()
+start = binary.rfind(b"{", 0, binary.find(b'"runtimeTarget"'))
+deps, _ = json.JSONDecoder().raw_decode(binary[start:].decode("utf-8", "replace"))
+pinned = dict(re.findall(r'<PackageVersion Include="([^"]+)" Version="([^"]+)"', props))
+shipped = dict(name.split("/") for name, lib in deps["libraries"].items() if lib["type"] == "package")
+drift = [f"{name}: props {pinned[name]}, ships {version}" for name, version in sorted(shipped.items()) if name in pinned and pinned[name] != version]
+print("drift: " + ("; ".join(drift) if drift else "none"))
+sys.exit(1 if drift else 0)
+PY
+}
+check "shipped package versions match Directory.Packages.props" props_match_shipped
+notice_names_shipped() { # NOTICE carries the license and copyright of each shipped package
+  python3 - "$bin" NOTICE <<'PY'
+import json, sys
+binary, notice = open(sys.argv[1], "rb").read(), open(sys.argv[2]).read()
+start = binary.rfind(b"{", 0, binary.find(b'"runtimeTarget"'))
+deps, _ = json.JSONDecoder().raw_decode(binary[start:].decode("utf-8", "replace"))
+names = {n.split("/")[0].removeprefix("runtimepack.").removesuffix(".linux-x64").removesuffix(".linux-arm64")
+         for n, lib in deps["libraries"].items() if lib["type"] in ("package", "runtimepack")}
+missing = sorted(n for n in names if f"| {n} " not in notice)
+print(f"not in NOTICE: {missing or 'none'}")
+sys.exit(1 if missing else 0)
+PY
+}
+check "NOTICE names every shipped package" notice_names_shipped
 help_lists_flags() { "$bin" --help | grep -q -- --node-cidr-mask-size-ipv6; }
 check "published --help lists every flag" help_lists_flags
 check "published --version" "$bin" --version
@@ -69,7 +114,7 @@ for values in "$chart"/ci/*-values.yaml; do
   name=$(basename "$values" -values.yaml)
   check "helm lint --strict ($name)" "$helm" lint --strict "$chart" -f "$values"
   check "helm template ($name)" template --namespace cidr-system -f "$values" --output-dir "$work/$name"
-  cat "$work/$name"/cidr-controller/templates/*.yaml >"$work/$name.yaml"
+  cat "$work/$name"/cidr-controller/templates/*.yaml "$work/$name"/cidr-controller/templates/tests/*.yaml >"$work/$name.yaml"
   rendered+=("$work/$name.yaml")
 done
 rendered+=(deploy/cidr-controller.yaml)
@@ -87,6 +132,22 @@ check "schema rejects 2 replicas without leader election" \
   fails template --set 'clusterCIDRs={10.0.0.0/8}' --set replicaCount=2 --set leaderElection.enabled=false
 missing_cidr_message() { local out; out=$(template --namespace kube-system 2>&1) && return 1; grep -q 'clusterCIDRs is required' <<<"$out"; }
 check "a missing cluster CIDR fails with a clear message" missing_cidr_message
+
+diff_chart_readme() { "$chart"/generate-readme.sh | diff -u "$chart"/README.md -; }
+check "chart README.md matches values.yaml (regenerate: $chart/generate-readme.sh > $chart/README.md)" diff_chart_readme
+# The archive users push to an OCI registry (helm push cidr-controller-VERSION.tgz oci://REGISTRY/charts).
+package_chart() {
+  "$helm" package "$chart" --destination "$work/package" &&
+    local archive && archive=$(ls "$work"/package/cidr-controller-*.tgz) &&
+    tar -tzf "$archive" | grep -qx 'cidr-controller/values.schema.json' &&
+    tar -tzf "$archive" | grep -qx 'cidr-controller/README.md' &&
+    tar -tzf "$archive" | grep -qx 'cidr-controller/dashboards/cidr-controller.json' &&
+    tar -tzf "$archive" | grep -qx 'cidr-controller/templates/tests/test-connection.yaml' &&
+    ! tar -tzf "$archive" | grep -q 'cidr-controller/ci/\|generate-readme.sh' &&
+    echo "$archive"
+}
+check "helm package: the chart archive (schema, README, dashboard, test hook; no CI files)" package_chart
+echo "     chart archive: $(ls "$work"/package/cidr-controller-*.tgz 2>/dev/null | xargs -r du -b | awk '{printf "%s, %d bytes", $2, $1}')"
 
 echo "== deploy/"
 diff_deploy() { deploy/generate.sh "$helm" | diff -u deploy/cidr-controller.yaml -; }

@@ -2,7 +2,10 @@
 # The one publish command for the shipped binary: the Dockerfile runs it, and .ci/artifacts.sh runs it and then
 # executes the result, so a trimming break cannot hide behind "it works with dotnet run".
 # Usage: .ci/publish.sh OUTPUT_DIR [ARCH]   ARCH: amd64|x64|arm64 (default: this machine's)
-# Output: OUTPUT_DIR/cidr-controller, one self-contained, trimmed executable (see TrimmedPublish in the csproj).
+# Output: OUTPUT_DIR/cidr-controller, one self-contained, trimmed executable (see TrimmedPublish in the csproj), and
+# its SBOM, OUTPUT_DIR/_manifest/spdx_2.2/manifest.spdx.json (SPDX 2.2, Microsoft's sbom-tool, pinned in
+# .config/dotnet-tools.json): every NuGet package and runtime pack the projects under src/ restore, with versions.
+# .ci/artifacts.sh checks that it lists every package the binary's embedded .deps.json says ships.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,3 +25,13 @@ if [ -n "${SOURCE_REVISION:-}" ]; then
 fi
 
 dotnet publish src/CidrController/CidrController.csproj -c Release -r "$rid" -p:TrimmedPublish=true "${revision[@]}" -o "$out"
+
+# The SBOM: files of the output directory (with hashes) and the packages restored for src/ (component detection reads
+# each project's obj/project.assets.json, so it runs after the publish's restore). The tool targets .NET 8 and
+# rolls forward to the SDK's runtime (rollForward in the manifest).
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
+rm -rf "$out/_manifest"
+dotnet tool restore >/dev/null
+dotnet sbom-tool generate -b "$out" -bc src -pn cidr-controller -pv "$version" -ps cidr-controller \
+  -nsb https://github.com/cidr-controller/cidr-controller -m "$out" -V Warning >/dev/null
+echo "SBOM: $out/_manifest/spdx_2.2/manifest.spdx.json"

@@ -32,7 +32,8 @@ public static class ChartInvariants
         var args = ControllerArgs.Parse(container.Args);
         foreach (var problem in CheckRbac(rendered, pod.ServiceAccountName, deployment.Namespace(), args)
             .Concat(CheckPod(deployment, container, args))
-            .Concat(CheckMonitoring(rendered, deployment)))
+            .Concat(CheckMonitoring(rendered, deployment))
+            .Concat(CheckTestHook(rendered, pod.ServiceAccountName)))
         {
             yield return problem;
         }
@@ -104,9 +105,10 @@ public static class ChartInvariants
     private static IEnumerable<string> CheckPod(V1Deployment deployment, V1Container container, ControllerArgs args)
     {
         var pod = deployment.Spec.Template.Spec;
-        if (pod.HostNetwork != true || pod.DnsPolicy != "ClusterFirstWithHostNet")
+        if (pod.HostNetwork != true || pod.DnsPolicy != "Default")
         {
-            yield return "the pod must use the host network (nodes have no pod network before they have a CIDR) with dnsPolicy ClusterFirstWithHostNet";
+            yield return "the pod must use the host network (nodes have no pod network before they have a CIDR) with dnsPolicy Default "
+                + "(cluster DNS cannot run before the controller has assigned CIDRs)";
         }
 
         var tolerated = (pod.Tolerations ?? []).Where(t => t.OperatorProperty == "Exists").Select(t => t.Key).ToHashSet();
@@ -157,6 +159,28 @@ public static class ChartInvariants
         }
     }
 
+    /// <summary>The `helm test` Pod: a test hook only, with no RBAC of its own and the same lock-down as the controller.</summary>
+    private static IEnumerable<string> CheckTestHook(RenderedManifests rendered, string serviceAccount)
+    {
+        foreach (var pod in rendered.OfKind<V1Pod>())
+        {
+            if (pod.Metadata.Annotations is null || !pod.Metadata.Annotations.TryGetValue("helm.sh/hook", out var hook) || hook != "test")
+            {
+                yield return $"Pod {pod.Name()} is not a helm test hook (only the Deployment runs the controller)";
+            }
+
+            if (pod.Spec.ServiceAccountName != serviceAccount || pod.Spec.HostNetwork == true)
+            {
+                yield return $"test Pod {pod.Name()} must run with the controller's ServiceAccount, off the host network";
+            }
+
+            if (pod.Spec.Containers.Any(c => c.SecurityContext is not { ReadOnlyRootFilesystem: true, AllowPrivilegeEscalation: false, RunAsNonRoot: true }))
+            {
+                yield return $"test Pod {pod.Name()} must run non-root, read-only, without privilege escalation";
+            }
+        }
+    }
+
     private static IEnumerable<string> CheckMonitoring(RenderedManifests rendered, V1Deployment deployment)
     {
         var podLabels = deployment.Spec.Template.Metadata.Labels;
@@ -187,6 +211,8 @@ public static class ChartInvariants
                 "PrometheusRule" when !text.Contains("node_ipam_controller_cidrset_usage_cidrs", StringComparison.Ordinal)
                     || !text.Contains("cidr_controller_nodes_waiting_for_cidr", StringComparison.Ordinal) =>
                     "PrometheusRule lacks the pool usage or the nodes-waiting alert",
+                "PrometheusRule" when AlertExpressions(tree).FirstOrDefault(e => !e.Contains("and on(instance) cidr_controller_leader == 1", StringComparison.Ordinal)) is { } expr =>
+                    $"PrometheusRule expression does not keep the leader's series only (a standby's gauges are stale): {expr}",
                 "ServiceMonitor" or "PrometheusRule" => null,
                 _ => $"unexpected monitoring.coreos.com kind {kind}",
             };
@@ -196,6 +222,14 @@ public static class ChartInvariants
             }
         }
     }
+
+    private static IEnumerable<string> AlertExpressions(Dictionary<object, object> rule) =>
+        rule.GetValueOrDefault("spec") is Dictionary<object, object> spec && spec.GetValueOrDefault("groups") is List<object> groups
+            ? groups.OfType<Dictionary<object, object>>()
+                .SelectMany(g => g.GetValueOrDefault("rules") as List<object> ?? [])
+                .OfType<Dictionary<object, object>>()
+                .Select(r => r.GetValueOrDefault("expr") as string ?? "")
+            : [];
 
     private static bool IsClusterRole(IList<V1PolicyRule>? rules, bool pools) => pools
         ? rules is [var nodes, var clusterCidrs] && IsRule(nodes, "", "nodes", NodeVerbs) && nodes.ResourceNames is null or { Count: 0 }

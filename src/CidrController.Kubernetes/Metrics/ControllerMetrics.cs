@@ -7,16 +7,20 @@ namespace CidrController.Kubernetes.Metrics;
 
 /// <summary>
 /// The controller's Prometheus metrics, in a registry of its own (so two controllers in one test process
-/// do not share counters). Per-range figures are read from the allocator at scrape time rather than
-/// mirrored on every change: the allocator's counters are the single source of truth. Names follow
-/// upstream's node_ipam_controller_cidrset_* where upstream has an equivalent (label clusterCIDR, as
-/// upstream), cidr_controller_* otherwise.
+/// do not share counters), with prometheus-net's process_* and dotnet_* collectors added to it. Per-range
+/// figures are read from the allocator at scrape time rather than mirrored on every change: the allocator's
+/// counters are the single source of truth. Every node_ipam_controller_* family kube-controller-manager
+/// exports is exported under its exact name, type and labels (label clusterCIDR), so dashboards and alerts
+/// written for KCM work unchanged — including <c>node_ipam_controller_cirdset_max_cidrs</c>, which upstream
+/// misspells (1.27 and later); the correctly spelled <c>..._cidrset_max_cidrs</c> carries the same value.
+/// Figures upstream has no equivalent for are named cidr_controller_*.
 /// </summary>
 public sealed class ControllerMetrics
 {
     private readonly Counter _allocations;
     private readonly Counter _releases;
     private readonly Gauge _maxBlocks;
+    private readonly Gauge _maxBlocksAsUpstreamSpellsIt;
     private readonly Gauge _inUse;
     private readonly Gauge _excluded;
     private readonly Gauge _usage;
@@ -35,6 +39,13 @@ public sealed class ControllerMetrics
     private Func<int> _quarantinedBlocks = () => 0;
     private Func<int> _waitingNodes = () => 0;
 
+    // Each leadership term (and each re-created pool) builds new allocators whose counters start at zero, so the
+    // exported counters are a per-range sum over every allocator that range has had: otherwise a counter stalls
+    // after a re-election until the new term's count passes the old one. Guarded by _lock.
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, RangeCounters> _counters = new(StringComparer.Ordinal);
+    private PoolCatalog? _trackedPools;
+
     public ControllerMetrics()
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
@@ -43,6 +54,7 @@ public sealed class ControllerMetrics
         _allocations = factory.CreateCounter("node_ipam_controller_cidrset_cidrs_allocations_total", "Blocks handed to nodes, per cluster CIDR.", range);
         _releases = factory.CreateCounter("node_ipam_controller_cidrset_cidrs_releases_total", "Blocks released, per cluster CIDR.", range);
         _maxBlocks = factory.CreateGauge("node_ipam_controller_cidrset_max_cidrs", "Blocks the cluster CIDR is divided into.", range);
+        _maxBlocksAsUpstreamSpellsIt = factory.CreateGauge("node_ipam_controller_cirdset_max_cidrs", "Blocks the cluster CIDR is divided into (kube-controller-manager's name, misspelled as upstream spells it).", range);
         _inUse = factory.CreateGauge("node_ipam_controller_cidrset_allocated_cidrs", "Blocks held by nodes, per cluster CIDR.", range);
         _usage = factory.CreateGauge("node_ipam_controller_cidrset_usage_cidrs", "Fraction (0..1) of the cluster CIDR's blocks in use or excluded.", range);
         _excluded = factory.CreateGauge("cidr_controller_cidrset_excluded_cidrs", "Blocks never handed out because they overlap the service range.", range);
@@ -58,6 +70,7 @@ public sealed class ControllerMetrics
         _poolFree = factory.CreateGauge("cidr_controller_pool_free_cidrs", "Free blocks per pool (\"default\" for the --cluster-cidr ranges, else the ClusterCIDR's name) and range.", ["pool", "clusterCIDR"]);
         _poolUsage = factory.CreateGauge("cidr_controller_pool_usage_cidrs", "Fraction (0..1) of a pool range's blocks in use or excluded.", ["pool", "clusterCIDR"]);
         _quarantined = factory.CreateGauge("cidr_controller_quarantined_cidrs", "Blocks released by gone nodes and not reusable yet (--cidr-reuse-delay); counted in use.");
+        DotNetStats.Register(Registry);
         Registry.AddBeforeCollectCallback(Refresh);
     }
 
@@ -66,6 +79,17 @@ public sealed class ControllerMetrics
     /// <summary>Points the scrape-time figures at the current leadership term's state (null between terms).</summary>
     public void Track(PoolCatalog? pools, Func<int> queueDepth, Func<int> waitingNodes, Func<int>? quarantined = null)
     {
+        lock (_lock)
+        {
+            // The ending term's last counts, read before its allocators are dropped: they stay in the totals.
+            if (_trackedPools is { } ending && !ReferenceEquals(ending, pools))
+            {
+                ReadCountersLocked(ending);
+            }
+
+            _trackedPools = pools;
+        }
+
         _pools = () => pools;
         _quarantinedBlocks = quarantined ?? (() => 0);
         _queue = queueDepth;
@@ -96,20 +120,49 @@ public sealed class ControllerMetrics
             return;
         }
 
+        lock (_lock)
+        {
+            // The catalog Track last set, not the one read above: a scrape racing a change of term must not read
+            // the ending term's ranges after their totals were carried over (that would count them twice).
+            if (_trackedPools is { } tracked)
+            {
+                ReadCountersLocked(tracked);
+            }
+        }
+
         foreach (var pool in pools.Entries)
         {
             foreach (var range in pool.Allocator.Ranges)
             {
                 var label = range.Cluster.ToString();
                 var stats = range.GetStatistics();
-                _allocations.WithLabels(label).IncTo(stats.AllocationsTotal);
-                _releases.WithLabels(label).IncTo(stats.ReleasesTotal);
                 _maxBlocks.WithLabels(label).Set((double)stats.TotalBlocks);
+                _maxBlocksAsUpstreamSpellsIt.WithLabels(label).Set((double)stats.TotalBlocks);
                 _inUse.WithLabels(label).Set((double)stats.InUse);
                 _excluded.WithLabels(label).Set((double)stats.Excluded);
                 _usage.WithLabels(label).Set(stats.Usage);
                 _poolFree.WithLabels(pool.Name, label).Set((double)stats.Free);
                 _poolUsage.WithLabels(pool.Name, label).Set(stats.Usage);
+            }
+        }
+    }
+
+    private void ReadCountersLocked(PoolCatalog pools)
+    {
+        foreach (var pool in pools.Entries)
+        {
+            foreach (var range in pool.Allocator.Ranges)
+            {
+                var label = range.Cluster.ToString();
+                if (!_counters.TryGetValue(label, out var counters))
+                {
+                    counters = new RangeCounters();
+                    _counters[label] = counters;
+                }
+
+                var (allocations, releases) = counters.Read(range);
+                _allocations.WithLabels(label).IncTo(allocations);
+                _releases.WithLabels(label).IncTo(releases);
             }
         }
     }
