@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 
 using CidrController.Allocation;
+using CidrController.Kubernetes.Api;
 using CidrController.Kubernetes.Configuration;
 using CidrController.Kubernetes.Events;
 using CidrController.Kubernetes.Health;
@@ -10,6 +11,7 @@ using CidrController.Kubernetes.Metrics;
 using CidrController.Kubernetes.Nodes;
 using CidrController.Kubernetes.Pools;
 using CidrController.Kubernetes.Reconcile;
+using CidrController.Kubernetes.Retry;
 
 using k8s;
 using k8s.Autorest;
@@ -31,14 +33,14 @@ public sealed partial class NodeIpamController : BackgroundService
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ControllerOptions _options;
-    private readonly IKubernetes _client;
+    private readonly ControllerKubernetesClient _client;
     private readonly ControllerMetrics _metrics;
     private readonly ControllerHealth _health;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public NodeIpamController(ControllerOptions options, IKubernetes client, ControllerMetrics metrics, ControllerHealth health, ILoggerFactory loggerFactory, TimeProvider time)
+    public NodeIpamController(ControllerOptions options, ControllerKubernetesClient client, ControllerMetrics metrics, ControllerHealth health, ILoggerFactory loggerFactory, TimeProvider time)
     {
         _options = options;
         _client = client;
@@ -65,7 +67,7 @@ public sealed partial class NodeIpamController : BackgroundService
         }
 
         _health.MarkReady(); // a standby is ready: it has nothing to sync until it leads
-        var election = new LeaseElection(_client, _options.LeaderElection, _loggerFactory.CreateLogger<LeaseElection>());
+        var election = new LeaseElection(_client, _options.LeaderElection, _time, _loggerFactory.CreateLogger<LeaseElection>());
         await election.RunAsync(LeadAsync, stoppingToken).ConfigureAwait(false);
     }
 
@@ -74,7 +76,7 @@ public sealed partial class NodeIpamController : BackgroundService
     {
         _metrics.SetLeader(true);
         _health.MarkNotReady("initial node list not yet occupied");
-        using var drain = new CancellationTokenSource();
+        using var drain = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
         using var stopping = cancellationToken.Register(() => drain.CancelAfter(SafeDrain(_options.LeaderElection)));
         var eventRecorder = new NodeEventRecorder(_client, _options.LeaderElection.Identity, _time, TimeSpan.FromMinutes(1), _loggerFactory.CreateLogger<NodeEventRecorder>());
         await using (eventRecorder.ConfigureAwait(false))
@@ -124,9 +126,9 @@ public sealed partial class NodeIpamController : BackgroundService
         var ledger = new NodeCidrLedger(pools, _time, _options.CidrReuseDelay);
         var poolSync = new PoolSynchronizer(new ClusterCidrApi(_client), pools, events.PoolWarning, _loggerFactory.CreateLogger<PoolSynchronizer>());
         var store = new ObservedNodeStore();
-        var queue = new NodeWorkQueue(_time, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60));
-        var reconciler = new NodeReconciler(ledger, store, new KubernetesNodeApi(_client), events, _metrics, _loggerFactory.CreateLogger<NodeReconciler>());
-        var watcher = new NodeWatcher(_client, store, _options.Api.WatchIdleTimeout, _loggerFactory.CreateLogger<NodeWatcher>());
+        var queue = new NodeWorkQueue(_time, BackoffPolicy.NodeReconcile);
+        var reconciler = new NodeReconciler(ledger, store, new KubernetesNodeApi(new LeanNodeClient(_client)), events, _metrics, _loggerFactory.CreateLogger<NodeReconciler>());
+        var watcher = new NodeWatcher(new LeanNodeClient(_client), store, _options.Api.WatchIdleTimeout, _time, _loggerFactory.CreateLogger<NodeWatcher>());
         _metrics.Track(pools, () => queue.Depth, () => reconciler.WaitingCount, () => ledger.QuarantinedCount);
 
         var started = Stopwatch.GetTimestamp();
@@ -320,11 +322,14 @@ public sealed partial class NodeIpamController : BackgroundService
 
     private async Task<string> InitialListAsync(NodeWatcher watcher, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var retry = new RetryLoop("list-nodes", BackoffPolicy.NodeList, _time);
+        while (true)
         {
             try
             {
-                return await watcher.ListAsync(cancellationToken).ConfigureAwait(false);
+                var resourceVersion = await watcher.ListAsync(cancellationToken).ConfigureAwait(false);
+                retry.Succeeded();
+                return resourceVersion;
             }
             catch (Exception e) when (Api.ApiFailure.Is(e) && !cancellationToken.IsCancellationRequested)
             {
@@ -332,9 +337,9 @@ public sealed partial class NodeIpamController : BackgroundService
                     ? "forbidden: the service account needs get/list/watch on nodes (RBAC)"
                     : e.Message;
                 _health.MarkNotReady($"cannot list nodes: {reason}");
-                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 500 * Math.Pow(2, Math.Min(attempt - 1, 10))));
-                LogListFailed(reason, attempt, delay.TotalSeconds);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                var delay = retry.Failed(reason);
+                LogListFailed(reason, retry.Failures, delay.TotalSeconds);
+                await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
             }
         }
     }

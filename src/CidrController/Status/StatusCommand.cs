@@ -45,7 +45,7 @@ internal static class StatusCommand
         {
             var client = KubernetesClientFactory.Create(options.Api);
             var store = new ObservedNodeStore();
-            await new NodeWatcher(client, store, options.Api.WatchIdleTimeout, NullLogger<NodeWatcher>.Instance).ListAsync(cancellationToken).ConfigureAwait(false);
+            await new NodeWatcher(new LeanNodeClient(client), store, options.Api.WatchIdleTimeout, TimeProvider.System, NullLogger<NodeWatcher>.Instance).ListAsync(cancellationToken).ConfigureAwait(false);
             var pools = new List<ClusterCidrPool>();
             if (options.ClusterCidrPools)
             {
