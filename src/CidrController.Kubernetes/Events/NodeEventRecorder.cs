@@ -28,8 +28,8 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
     /// <summary>How long disposal waits for queued events to be written before it gives up on them.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
 
-    // Events about cluster-scoped objects live in "default", as kubelet's and kube-controller-manager's do.
-    private const string EventNamespace = "default";
+    /// <summary>Events about cluster-scoped objects live in "default", as kubelet's and kube-controller-manager's do.</summary>
+    public const string EventNamespace = "default";
 
     private readonly IKubernetes _client;
     private readonly string _instance;
@@ -57,21 +57,16 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
 
     public void Normal(string node, string uid, string reason, string message) => Enqueue(node, uid, "Normal", reason, message);
 
-    public const string ReleasedReason = "CIDRReleased";
-    public const string ReleasedCidrsAnnotation = "cidr-controller.io/released-cidrs";
-    public const string ReusableAfterAnnotation = "cidr-controller.io/reusable-after";
-
-    public void Released(string node, IReadOnlyList<IpBlock> blocks, DateTimeOffset reusableAfter)
+    /// <summary>
+    /// A Normal event that carries data in annotations; never folded into an earlier one (each is a record of its
+    /// own, which the reuse quarantine's journal reads back).
+    /// </summary>
+    public void NormalWithData(string node, string reason, string message, IDictionary<string, string> annotations)
     {
-        var cidrs = string.Join(",", blocks);
-        var after = reusableAfter.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        var pending = new PendingEvent(node, "", "Normal", ReleasedReason, $"Released {cidrs}; reusable after {after} (--cidr-reuse-delay)", _time.GetUtcNow())
-        {
-            Annotations = new Dictionary<string, string> { [ReleasedCidrsAnnotation] = cidrs, [ReusableAfterAnnotation] = after },
-        };
+        var pending = new PendingEvent(node, "", "Normal", reason, message, _time.GetUtcNow()) { Annotations = annotations };
         if (!_queue.Writer.TryWrite(pending))
         {
-            LogDropped(node, ReleasedReason);
+            LogDropped(node, reason);
         }
     }
 

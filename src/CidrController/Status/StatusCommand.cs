@@ -52,7 +52,7 @@ internal static class StatusCommand
                 // Read only: the status view parses the pools but, unlike the controller, never touches their finalizers.
                 foreach (var obj in await new ClusterCidrApi(client).ListAsync(cancellationToken).ConfigureAwait(false) ?? [])
                 {
-                    if (ClusterCidrPool.TryParse(obj, out var pool, out _))
+                    if (obj.Pool is { } pool)
                     {
                         pools.Add(pool);
                     }
