@@ -29,6 +29,7 @@ public static class CidrControllerApplication
 
         var client = KubernetesClientFactory.Create(options.Api with { UserAgentSuffix = options.Api.UserAgentSuffix ?? options.LeaderElection.Identity });
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(client);
         builder.Services.AddSingleton<IKubernetes>(client);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ControllerMetrics>();

@@ -6,8 +6,9 @@ using CidrController.TestHarness;
 namespace CidrController.ChaosTests;
 
 /// <summary>
-/// The four invariants of issue 6, computed from the API server's state (the emulator), the controller's own
-/// /metrics and the events it wrote — never from the controller's memory.
+/// The chaos run's invariants — no overlap the controller made, every node served, in-use counts without leaks,
+/// bad podCIDRs reported, no crash (and the pool invariants) — computed from the API server's state (the
+/// emulator), the controller's own /metrics and the events it wrote, never from the controller's memory.
 /// </summary>
 internal sealed class InvariantChecker(KubeApiEmulator api, IReadOnlyDictionary<string, ChaosNode> createdByUid, IReadOnlyList<ChaosClusterCidr> clusterCidrs)
 {

@@ -46,7 +46,7 @@ public static class KubernetesClientFactory
         return config;
     }
 
-    public static IKubernetes Create(ApiClientOptions options) =>
+    public static ControllerKubernetesClient Create(ApiClientOptions options) =>
         new ControllerKubernetesClient(LoadConfiguration(options), options.RequestTimeout, new ClientRateLimitHandler(options.Qps, options.Burst));
 
     private static string UserAgent(string? suffix)

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 
 using CidrController.Allocation;
 using CidrController.Kubernetes.Api;
+using CidrController.Kubernetes.Retry;
 
 using k8s;
 using k8s.Autorest;
@@ -24,21 +25,26 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
 
     private const int WriteAttempts = 4;
 
-    // Events about cluster-scoped objects live in "default", as kubelet's and kube-controller-manager's do.
-    private const string EventNamespace = "default";
+    /// <summary>How long disposal waits for queued events to be written before it gives up on them.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Events about cluster-scoped objects live in "default", as kubelet's and kube-controller-manager's do.</summary>
+    public const string EventNamespace = "default";
 
     private readonly IKubernetes _client;
     private readonly string _instance;
     private readonly TimeProvider _time;
     private readonly TimeSpan _repeatInterval;
     private readonly ILogger _logger;
+    private readonly IRetryObserver? _retryObserver;
     private readonly Channel<PendingEvent> _queue = Channel.CreateBounded<PendingEvent>(new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Dictionary<(string Node, string Reason), Series> _series = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _writer;
 
-    public NodeEventRecorder(IKubernetes client, string instance, TimeProvider time, TimeSpan repeatInterval, ILogger<NodeEventRecorder> logger)
+    public NodeEventRecorder(IKubernetes client, string instance, TimeProvider time, TimeSpan repeatInterval, ILogger<NodeEventRecorder> logger, IRetryObserver? retryObserver = null)
     {
+        _retryObserver = retryObserver;
         _client = client;
         _instance = instance;
         _time = time;
@@ -51,21 +57,16 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
 
     public void Normal(string node, string uid, string reason, string message) => Enqueue(node, uid, "Normal", reason, message);
 
-    public const string ReleasedReason = "CIDRReleased";
-    public const string ReleasedCidrsAnnotation = "cidr-controller.io/released-cidrs";
-    public const string ReusableAfterAnnotation = "cidr-controller.io/reusable-after";
-
-    public void Released(string node, IReadOnlyList<IpBlock> blocks, DateTimeOffset reusableAfter)
+    /// <summary>
+    /// A Normal event that carries data in annotations; never folded into an earlier one (each is a record of its
+    /// own, which the reuse quarantine's journal reads back).
+    /// </summary>
+    public void NormalWithData(string node, string reason, string message, IDictionary<string, string> annotations)
     {
-        var cidrs = string.Join(",", blocks);
-        var after = reusableAfter.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        var pending = new PendingEvent(node, "", "Normal", ReleasedReason, $"Released {cidrs}; reusable after {after} (--cidr-reuse-delay)", _time.GetUtcNow())
-        {
-            Annotations = new Dictionary<string, string> { [ReleasedCidrsAnnotation] = cidrs, [ReusableAfterAnnotation] = after },
-        };
+        var pending = new PendingEvent(node, "", "Normal", reason, message, _time.GetUtcNow()) { Annotations = annotations };
         if (!_queue.Writer.TryWrite(pending))
         {
-            LogDropped(node, ReleasedReason);
+            LogDropped(node, reason);
         }
     }
 
@@ -92,11 +93,13 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
         {
             await foreach (var pending in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
-                for (var attempt = 1; ; attempt++)
+                var retry = new RetryLoop("write-event", BackoffPolicy.EventWrite, _time, _retryObserver);
+                while (true)
                 {
                     try
                     {
                         await WriteAsync(pending, _stop.Token).ConfigureAwait(false);
+                        retry.Succeeded();
                         break;
                     }
                     catch (Exception e) when (ApiFailure.Is(e) && !_stop.IsCancellationRequested)
@@ -104,13 +107,13 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
                         // Events are best effort: losing one must never stall allocation. But a lone 500 or 429 must
                         // not lose the only report of a bad podCIDR either (it is not repeated until a restart): a
                         // few quick retries, then give up.
-                        if (attempt >= WriteAttempts)
+                        if (retry.Failures + 1 >= WriteAttempts)
                         {
                             LogWriteFailed(pending.Node, pending.Reason, e.Message);
                             break;
                         }
 
-                        await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _stop.Token).ConfigureAwait(false);
+                        await retry.WaitAsync(retry.Failed(e.Message), _stop.Token).ConfigureAwait(false);
                     }
                 }
             }
@@ -193,7 +196,14 @@ public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         // Give queued events a moment to be written, then stop.
-        await Task.WhenAny(_writer, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+        try
+        {
+            await _writer.WaitAsync(DrainTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await _writer.ConfigureAwait(false);
         _stop.Dispose();

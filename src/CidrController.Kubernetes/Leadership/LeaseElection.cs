@@ -19,12 +19,19 @@ public sealed partial class LeaseElection
 {
     private readonly IKubernetes _client;
     private readonly LeaderElectionOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public LeaseElection(IKubernetes client, LeaderElectionOptions options, ILogger<LeaseElection> logger)
+    /// <param name="time">
+    /// The clock of what this type times itself (the release). KubernetesClient's <see cref="LeaderElector"/> reads
+    /// <see cref="DateTimeOffset.Now"/> for renewals and expiry and takes no clock: lease timing always runs on the
+    /// real clock, which is also the clock the other replicas compare the Lease's renewTime with.
+    /// </param>
+    public LeaseElection(IKubernetes client, LeaderElectionOptions options, TimeProvider time, ILogger<LeaseElection> logger)
     {
         _client = client;
         _options = options;
+        _time = time;
         _logger = logger;
     }
 
@@ -89,7 +96,7 @@ public sealed partial class LeaseElection
     /// <summary>Clears the holder if it is still us; a best-effort courtesy to the standby.</summary>
     private async Task ReleaseAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
         try
         {
             var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(_options.ResourceName, _options.ResourceNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
@@ -102,7 +109,7 @@ public sealed partial class LeaseElection
             // create one, which fails; an empty holder is free for the taking.
             lease.Spec.HolderIdentity = "";
             lease.Spec.LeaseDurationSeconds = 1;
-            lease.Spec.RenewTime = DateTime.UtcNow;
+            lease.Spec.RenewTime = _time.GetUtcNow().UtcDateTime;
             await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.ResourceName, _options.ResourceNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
             LogReleased(_options.Identity);
         }

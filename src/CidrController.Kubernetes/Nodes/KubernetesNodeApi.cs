@@ -14,10 +14,9 @@ namespace CidrController.Kubernetes.Nodes;
 /// Node reads and podCIDR patches over KubernetesClient's HTTP pipeline and credentials; the answer (the whole
 /// Node) is decoded only as far as <see cref="ObservedNode"/> needs (<see cref="LeanNodeClient"/>).
 /// </summary>
-public sealed class KubernetesNodeApi(IKubernetes client) : INodeApi
+public sealed class KubernetesNodeApi(LeanNodeClient nodes) : INodeApi
 {
-    private readonly LeanNodeClient _nodes = new(client as ControllerKubernetesClient
-        ?? throw new ArgumentException($"needs the {nameof(ControllerKubernetesClient)} that {nameof(KubernetesClientFactory)} builds", nameof(client)));
+    private readonly LeanNodeClient _nodes = nodes;
 
     public async Task<PatchOutcome> PatchPodCidrsAsync(string node, IReadOnlyList<IpBlock> cidrs, CancellationToken cancellationToken)
     {

@@ -159,10 +159,12 @@ public static class NodeJson
             return null;
         }
 
-        // As ObservedNode.From: podCIDRs when set, else the single podCIDR.
-        IReadOnlyList<string> cidrs = podCidrs is { Length: > 0 } ? podCidrs : string.IsNullOrEmpty(podCidr) ? [] : [podCidr];
+        // As ObservedNode.From: podCIDRs when set, else the single podCIDR; parsed here, once.
+        PodCidr[] cidrs = podCidrs is { Length: > 0 }
+            ? Array.ConvertAll(podCidrs, PodCidr.Parse)
+            : string.IsNullOrEmpty(podCidr) ? [] : [PodCidr.Parse(podCidr)];
         var node = new ObservedNode(name, uid ?? "", cidrs, deleting);
-        return cidrs.Count == 0 && labels is not null ? node with { Labels = labels } : node;
+        return cidrs.Length == 0 && labels is not null ? node with { Labels = labels } : node;
     }
 
     private static void ReadNodeMetadata(ref Utf8JsonReader reader, ref string? name, ref string? uid, ref string? resourceVersion, ref bool deleting, ref Dictionary<string, string>? labels)

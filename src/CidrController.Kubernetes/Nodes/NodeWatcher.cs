@@ -1,6 +1,7 @@
 using System.Net;
 
 using CidrController.Kubernetes.Api;
+using CidrController.Kubernetes.Retry;
 
 using k8s;
 using k8s.Autorest;
@@ -24,15 +25,20 @@ public sealed partial class NodeWatcher
     private readonly LeanNodeClient _nodes;
     private readonly ObservedNodeStore _store;
     private readonly TimeSpan _idleTimeout;
+    private readonly TimeProvider _time;
+    private readonly IRetryObserver? _retryObserver;
     private readonly ILogger _logger;
 
-    public NodeWatcher(IKubernetes client, ObservedNodeStore store, TimeSpan idleTimeout, ILogger<NodeWatcher> logger)
+    /// <param name="nodes">Lean decoding (name, uid, podCIDRs) instead of whole V1Node objects: see <see cref="NodeJson"/>.</param>
+    /// <param name="idleTimeout">A watch that delivers nothing (not even a bookmark) for this long is restarted.</param>
+    /// <param name="time">The clock of the idle timeout and of the back-off between relists.</param>
+    public NodeWatcher(LeanNodeClient nodes, ObservedNodeStore store, TimeSpan idleTimeout, TimeProvider time, ILogger<NodeWatcher> logger, IRetryObserver? retryObserver = null)
     {
-        // Lean decoding (name, uid, podCIDRs) instead of whole V1Node objects: see NodeJson.
-        _nodes = new LeanNodeClient(client as Api.ControllerKubernetesClient
-            ?? throw new ArgumentException("needs the ControllerKubernetesClient that KubernetesClientFactory builds", nameof(client)));
+        _nodes = nodes;
         _store = store;
         _idleTimeout = idleTimeout;
+        _time = time;
+        _retryObserver = retryObserver;
         _logger = logger;
     }
 
@@ -101,7 +107,7 @@ public sealed partial class NodeWatcher
     /// <summary>Watches from <paramref name="resourceVersion"/>, relisting on every gap, until cancelled.</summary>
     public async Task WatchAsync(string resourceVersion, CancellationToken cancellationToken)
     {
-        var failures = 0;
+        var retry = new RetryLoop("watch-nodes", BackoffPolicy.NodeWatch, _time, _retryObserver);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -114,7 +120,7 @@ public sealed partial class NodeWatcher
                     ListCompleted?.Invoke(true);
                 }
 
-                failures = 0;
+                retry.Succeeded();
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -122,16 +128,15 @@ public sealed partial class NodeWatcher
             }
             catch (Exception e) when (ApiFailure.Is(e) || e is KubernetesException)
             {
-                failures++;
                 ListCompleted?.Invoke(false);
-                var delay = Backoff(failures);
+                var delay = retry.Failed(Describe(e));
                 LogWatchFailed(Describe(e), delay.TotalSeconds);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
                     ListCompleted?.Invoke(true);
-                    failures = 0;
+                    retry.Succeeded();
                 }
                 catch (Exception again) when (ApiFailure.Is(again) && !cancellationToken.IsCancellationRequested)
                 {
@@ -143,8 +148,9 @@ public sealed partial class NodeWatcher
 
     private async Task<WatchResult> WatchOnceAsync(string resourceVersion, CancellationToken cancellationToken)
     {
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        idle.CancelAfter(_idleTimeout);
+        // On the injected clock: a fake one drives the idle timeout in tests.
+        using var idle = new CancellationTokenSource(_idleTimeout, _time);
+        using var stop = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), idle);
         Exception? streamError = null;
         // The server ends a watch after timeoutSeconds; spread them so replicas and restarts do not align.
         var timeoutSeconds = 240 + Random.Shared.Next(120);
@@ -207,9 +213,6 @@ public sealed partial class NodeWatcher
                 break;
         }
     }
-
-    private static TimeSpan Backoff(int failures) =>
-        TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures - 1, 10))) * (0.8 + (Random.Shared.NextDouble() * 0.4)));
 
     private static string Describe(Exception e) => e switch
     {

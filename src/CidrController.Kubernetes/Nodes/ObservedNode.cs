@@ -3,10 +3,10 @@ using k8s.Models;
 namespace CidrController.Kubernetes.Nodes;
 
 /// <summary>
-/// What the controller keeps of a Node: its identity and pod CIDRs. Whole V1Node objects are dropped as
-/// soon as they are read, so memory stays proportional to what allocation needs.
+/// What the controller keeps of a Node: its identity and pod CIDRs, already parsed. Whole V1Node objects are
+/// dropped as soon as they are read, so memory stays proportional to what allocation needs.
 /// </summary>
-public sealed record ObservedNode(string Name, string Uid, IReadOnlyList<string> PodCidrs, bool Deleting)
+public sealed record ObservedNode(string Name, string Uid, IReadOnlyList<PodCidr> PodCidrs, bool Deleting)
 {
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>(0);
 
@@ -18,9 +18,9 @@ public sealed record ObservedNode(string Name, string Uid, IReadOnlyList<string>
 
     public static ObservedNode From(V1Node node)
     {
-        var cidrs = node.Spec?.PodCIDRs is { Count: > 0 } list
-            ? list.ToArray()
-            : string.IsNullOrEmpty(node.Spec?.PodCIDR) ? [] : [node.Spec.PodCIDR];
+        PodCidr[] cidrs = node.Spec?.PodCIDRs is { Count: > 0 } list
+            ? [.. list.Select(PodCidr.Parse)]
+            : string.IsNullOrEmpty(node.Spec?.PodCIDR) ? [] : [PodCidr.Parse(node.Spec.PodCIDR)];
         return new ObservedNode(node.Metadata.Name, node.Metadata.Uid ?? "", cidrs, node.Metadata.DeletionTimestamp is not null)
         {
             Labels = cidrs.Length == 0 && node.Metadata.Labels is { Count: > 0 } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : NoLabels,
@@ -29,7 +29,7 @@ public sealed record ObservedNode(string Name, string Uid, IReadOnlyList<string>
 
     /// <summary>True when a change between two observations can matter to allocation.</summary>
     public bool DiffersForAllocation(ObservedNode other) =>
-        Uid != other.Uid || Deleting != other.Deleting || !PodCidrs.SequenceEqual(other.PodCidrs, StringComparer.Ordinal) || !SameLabels(other);
+        Uid != other.Uid || Deleting != other.Deleting || !PodCidrs.SequenceEqual(other.PodCidrs) || !SameLabels(other);
 
     private bool SameLabels(ObservedNode other) =>
         Labels.Count == other.Labels.Count && Labels.All(l => other.Labels.TryGetValue(l.Key, out var v) && v == l.Value);

@@ -11,8 +11,8 @@ namespace CidrController.Kubernetes.Pools;
 /// <summary>ClusterCIDR reads and finalizer updates over KubernetesClient's custom-object API.</summary>
 public sealed class ClusterCidrApi(IKubernetes client)
 {
-    /// <summary>Every ClusterCIDR, or null when the CRD is not installed (then only the flags' ranges exist).</summary>
-    public async Task<IReadOnlyList<JsonElement>?> ListAsync(CancellationToken cancellationToken)
+    /// <summary>Every ClusterCIDR, read once, or null when the CRD is not installed (then only the flags' ranges exist).</summary>
+    public async Task<IReadOnlyList<ClusterCidrObject>?> ListAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -22,7 +22,7 @@ public sealed class ClusterCidrApi(IKubernetes client)
                 return [];
             }
 
-            return root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? [.. items.EnumerateArray()] : [];
+            return root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? [.. items.EnumerateArray().Select(ClusterCidrObject.Read)] : [];
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

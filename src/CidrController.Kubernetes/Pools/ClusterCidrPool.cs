@@ -60,10 +60,16 @@ public sealed record ClusterCidrPool(
     /// <summary>Reads a ClusterCIDR object; false with a one-line reason when it is not a usable pool.</summary>
     public static bool TryParse(JsonElement clusterCidr, out ClusterCidrPool pool, out string problem)
     {
+        var read = ClusterCidrObject.Read(clusterCidr);
+        pool = read.Pool!;
+        problem = read.Problem;
+        return read.Pool is not null;
+    }
+
+    /// <summary>Reads the spec of an object whose metadata is already read.</summary>
+    internal static bool TryParse(ClusterCidrObject metadata, JsonElement spec, out ClusterCidrPool pool, out string problem)
+    {
         pool = null!;
-        var metadata = clusterCidr.TryGetProperty("metadata", out var m) ? m : default;
-        var name = String(metadata, "name") ?? "";
-        var spec = clusterCidr.TryGetProperty("spec", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
         if (spec.ValueKind != JsonValueKind.Object)
         {
             problem = "spec is missing";
@@ -92,11 +98,7 @@ public sealed record ClusterCidrPool(
             return false;
         }
 
-        var finalizers = metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("finalizers", out var f) && f.ValueKind == JsonValueKind.Array
-            ? f.EnumerateArray().Select(e => e.GetString() ?? "").ToArray()
-            : [];
-        var deleting = metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("deletionTimestamp", out var d) && d.ValueKind == JsonValueKind.String;
-        pool = new ClusterCidrPool(name, String(metadata, "uid") ?? "", selector, bits, ipv4, ipv6, deleting, finalizers);
+        pool = new ClusterCidrPool(metadata.Name, metadata.Uid, selector, bits, ipv4, ipv6, metadata.Deleting, metadata.Finalizers);
         problem = "";
         return true;
     }

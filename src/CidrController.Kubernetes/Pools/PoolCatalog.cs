@@ -17,6 +17,9 @@ public sealed class PoolCatalog
     private readonly IReadOnlyList<IpBlock> _serviceRanges;
     private readonly Dictionary<string, PoolEntry> _pools = new(StringComparer.Ordinal);
 
+    // Accepted but not yet admitted by the ledger: they take part in occupation and overlap checks, not in proposals.
+    private readonly Dictionary<string, PoolEntry> _pending = new(StringComparer.Ordinal);
+
     public PoolCatalog(CidrAllocator defaultAllocator, IReadOnlyList<IpBlock> serviceRanges)
     {
         Default = new PoolEntry(DefaultPoolName, null, defaultAllocator);
@@ -25,30 +28,30 @@ public sealed class PoolCatalog
 
     public PoolEntry Default { get; }
 
-    /// <summary>The default pool and every accepted ClusterCIDR pool, default first then by name.</summary>
+    /// <summary>The default pool and every accepted ClusterCIDR pool (admitted or pending), default first then by name.</summary>
     public IReadOnlyList<PoolEntry> Entries
     {
         get
         {
             lock (_lock)
             {
-                return [Default, .. _pools.Values.OrderBy(p => p.Name, StringComparer.Ordinal)];
+                return [Default, .. _pools.Values.Concat(_pending.Values).OrderBy(p => p.Name, StringComparer.Ordinal)];
             }
         }
     }
 
     /// <summary>
-    /// Adds a ClusterCIDR pool, or refreshes one already known (its spec is immutable; only its deletion
-    /// state changes). Null on success; otherwise why the pool is refused (it is then ignored).
+    /// Accepts a ClusterCIDR pool as pending (see <see cref="PendingPool"/>), or refreshes one already known (its
+    /// spec is immutable; only its deletion state changes), or refuses it with a reason (it is then ignored).
     /// </summary>
-    public string? Upsert(ClusterCidrPool pool)
+    public PoolUpsert Upsert(ClusterCidrPool pool)
     {
         lock (_lock)
         {
-            if (_pools.TryGetValue(pool.Name, out var known) && known.Pool!.Uid == pool.Uid)
+            if ((_pools.GetValueOrDefault(pool.Name) ?? _pending.GetValueOrDefault(pool.Name)) is { } known && known.Pool!.Uid == pool.Uid)
             {
                 known.Pool = pool;
-                return null;
+                return PoolUpsert.Known;
             }
 
             foreach (var entry in EntriesLocked())
@@ -62,24 +65,39 @@ public sealed class PoolCatalog
                 {
                     if (entry.Allocator.Ranges.FirstOrDefault(r => r.Cluster.Overlaps(range.Cluster)) is { } clash)
                     {
-                        return $"{range.Cluster} overlaps {clash.Cluster} of pool {entry.Name}";
+                        return new PoolUpsert($"{range.Cluster} overlaps {clash.Cluster} of pool {entry.Name}", null);
                     }
                 }
             }
 
-            _pools[pool.Name] = new PoolEntry(pool.Name, pool, new CidrAllocator(pool.Ranges, _serviceRanges)) { Open = false };
-            return null;
+            _pools.Remove(pool.Name); // an earlier object of the same name (another uid) is gone
+            var added = new PoolEntry(pool.Name, pool, new CidrAllocator(pool.Ranges, _serviceRanges));
+            _pending[pool.Name] = added;
+            return new PoolUpsert(null, new PendingPool(added));
         }
     }
 
-    /// <summary>Lets newly accepted pools hand out blocks (once what nodes hold in them is occupied).</summary>
-    public void OpenAll()
+    /// <summary>Pools accepted but not yet admitted (see <see cref="Reconcile.NodeCidrLedger.Admit"/>).</summary>
+    public IReadOnlyList<PendingPool> Pending
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _pending.Values.Select(e => new PendingPool(e))];
+            }
+        }
+    }
+
+    /// <summary>Lets a pending pool hand out blocks; the ledger calls this once what nodes hold in it is occupied.</summary>
+    internal void Open(PendingPool pool)
     {
         lock (_lock)
         {
-            foreach (var entry in _pools.Values)
+            if (_pending.TryGetValue(pool.Name, out var entry) && ReferenceEquals(entry, pool.Entry))
             {
-                entry.Open = true;
+                _pending.Remove(pool.Name);
+                _pools[pool.Name] = entry;
             }
         }
     }
@@ -89,7 +107,7 @@ public sealed class PoolCatalog
     {
         lock (_lock)
         {
-            return _pools.Remove(name);
+            return _pools.Remove(name) | _pending.Remove(name);
         }
     }
 
@@ -97,7 +115,7 @@ public sealed class PoolCatalog
     {
         lock (_lock)
         {
-            return name == DefaultPoolName ? Default : _pools.GetValueOrDefault(name);
+            return name == DefaultPoolName ? Default : _pools.GetValueOrDefault(name) ?? _pending.GetValueOrDefault(name);
         }
     }
 
@@ -116,7 +134,7 @@ public sealed class PoolCatalog
                 return (Default.Allocator.Allocate(), Default);
             }
 
-            candidates = PoolPrecedence.Rank(_pools.Values.Where(p => p.Open).Select(p => p.Pool!), labels, nodeName).Select(p => _pools[p.Name]).ToList();
+            candidates = PoolPrecedence.Rank(_pools.Values.Select(p => p.Pool!), labels, nodeName).Select(p => _pools[p.Name]).ToList();
         }
 
         AllocationResult? firstFailure = null;
@@ -169,5 +187,5 @@ public sealed class PoolCatalog
     /// <summary>Releases a block in the pool it lies in (nothing when that pool is gone).</summary>
     public OccupyResult Release(IpBlock block) => PoolOf(block)?.Allocator.Release(block) ?? default;
 
-    private IEnumerable<PoolEntry> EntriesLocked() => _pools.Values.Prepend(Default);
+    private IEnumerable<PoolEntry> EntriesLocked() => _pools.Values.Concat(_pending.Values).Prepend(Default);
 }

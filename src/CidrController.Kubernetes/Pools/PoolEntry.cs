@@ -13,10 +13,4 @@ public sealed class PoolEntry(string name, ClusterCidrPool? pool, CidrAllocator 
     public CidrAllocator Allocator { get; } = allocator;
 
     public bool IsDefault => Pool is null;
-
-    /// <summary>
-    /// False for a pool accepted while running until the blocks live nodes already hold in its ranges are
-    /// occupied in it (nodes adopted before it existed): until then it must hand out nothing.
-    /// </summary>
-    public bool Open { get; internal set; } = true;
 }

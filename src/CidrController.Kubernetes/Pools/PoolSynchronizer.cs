@@ -1,4 +1,4 @@
-using System.Text.Json;
+using CidrController.Kubernetes.Reconcile;
 
 using Microsoft.Extensions.Logging;
 
@@ -7,8 +7,8 @@ namespace CidrController.Kubernetes.Pools;
 /// <summary>
 /// Keeps the <see cref="PoolCatalog"/> in step with the ClusterCIDR objects, by listing them (pools are
 /// few and change rarely; a periodic list is simpler than a second watch and heals every gap by itself):
-/// new valid pools are used at once, invalid ones are reported and ignored, a pool in use carries the
-/// finalizer so deleting it waits for its last node, and a deleting pool with no node left is let go.
+/// new valid pools are used once admitted through the ledger, invalid ones are reported and ignored, a pool in
+/// use carries the finalizer so deleting it waits for its last node, and a deleting pool with no node left is let go.
 /// </summary>
 public sealed partial class PoolSynchronizer
 {
@@ -18,7 +18,6 @@ public sealed partial class PoolSynchronizer
     private readonly ILogger _logger;
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private bool? _crdInstalled;
-    private bool _nodesOccupied;
 
     /// <param name="warn">Reports a problem on a ClusterCIDR: (name, uid, reason, message).</param>
     public PoolSynchronizer(ClusterCidrApi api, PoolCatalog catalog, Action<string, string, string, string> warn, ILogger<PoolSynchronizer> logger)
@@ -30,14 +29,60 @@ public sealed partial class PoolSynchronizer
     }
 
     /// <summary>
-    /// The existing nodes' blocks are occupied in the catalog: from now on "no block held" means the pool is
-    /// unused. Before that (the first pass of a term runs before the node list, so blocks land in the right
-    /// pool) every pool looks unused, and a deleting pool must not lose its finalizer under its live nodes.
+    /// The first pass of a term, before any node is known: accepts the pools (pending, so the nodes' blocks can be
+    /// occupied in the pool they lie in) and puts the finalizer on live ones. It never takes a finalizer off: with
+    /// no node occupied yet every pool looks unused, and a deleting pool must not lose it under its live nodes.
     /// </summary>
-    public void MarkNodesOccupied() => _nodesOccupied = true;
+    public async Task AcceptAsync(CancellationToken cancellationToken) =>
+        await PassAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>One pass. True when a pool became usable (nodes waiting for a block should retry).</summary>
-    public async Task<bool> SyncAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A pass once <paramref name="ledger"/> holds every node's blocks: new pools are admitted through it (what nodes
+    /// already hold in them is occupied first), and a deleting pool none of whose blocks is held loses the finalizer.
+    /// True when a pool became usable (nodes waiting for a block should retry).
+    /// </summary>
+    public async Task<bool> SyncAsync(NodeCidrLedger ledger, CancellationToken cancellationToken)
+    {
+        Pass pass;
+        try
+        {
+            pass = await PassAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Also when the pass failed half-way: a pool it accepted must not stay pending for ever.
+            AdmitPending(ledger);
+        }
+
+        foreach (var deleting in pass.DeletingWithFinalizer)
+        {
+            if (!InUse(deleting.Name))
+            {
+                await _api.SetFinalizersAsync(deleting.Name, deleting.ResourceVersion, [.. deleting.Finalizers.Where(f => f != ClusterCidrPool.Finalizer)], cancellationToken).ConfigureAwait(false);
+                LogPoolReleased(deleting.Name);
+            }
+        }
+
+        return pass.Accepted.Count > 0;
+    }
+
+    /// <summary>
+    /// Admits every pending pool through <paramref name="ledger"/> (see <see cref="NodeCidrLedger.Admit"/>). Only
+    /// once the ledger holds every existing node's blocks: a pool admitted earlier could hand out one of them.
+    /// </summary>
+    public void AdmitPending(NodeCidrLedger ledger)
+    {
+        foreach (var pending in _catalog.Pending)
+        {
+            var taken = ledger.Admit(pending);
+            if (taken > 0)
+            {
+                LogNewlyCovered(taken, pending.Name);
+            }
+        }
+    }
+
+    private async Task<Pass> PassAsync(CancellationToken cancellationToken)
     {
         var objects = await _api.ListAsync(cancellationToken).ConfigureAwait(false);
         if (objects is null)
@@ -48,37 +93,44 @@ public sealed partial class PoolSynchronizer
             }
 
             _crdInstalled = false;
-            return false;
+            return new Pass([], []);
         }
 
         _crdInstalled = true;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var added = false;
+        var accepted = new List<PendingPool>();
+        var deleting = new List<ClusterCidrObject>();
         foreach (var obj in AcceptanceOrder(objects))
         {
-            var (name, uid, resourceVersion) = Identity(obj);
-            seen.Add(name);
-            if (!ClusterCidrPool.TryParse(obj, out var pool, out var problem))
+            seen.Add(obj.Name);
+            if (obj.Pool is not { } pool)
             {
-                Report(name, uid, problem);
+                Report(obj.Name, obj.Uid, obj.Problem);
                 continue;
             }
 
-            var known = _catalog.Find(name)?.Pool;
-            var refusal = _catalog.Upsert(pool);
-            if (refusal is not null)
+            var upsert = _catalog.Upsert(pool);
+            if (upsert.Refusal is { } refusal)
             {
-                Report(name, uid, refusal);
+                Report(obj.Name, obj.Uid, refusal);
                 continue;
             }
 
-            if (known is null || known.Uid != pool.Uid)
+            if (upsert.Pending is { } pending)
             {
-                LogPoolAdded(name, string.Join(",", pool.Ranges), pool.Selector.SelectsEverything ? "every node" : pool.Selector.Canonical);
-                added = true;
+                LogPoolAdded(obj.Name, string.Join(",", pool.Ranges), pool.Selector.SelectsEverything ? "every node" : pool.Selector.Canonical);
+                accepted.Add(pending);
             }
 
-            await SettleFinalizerAsync(pool, resourceVersion, cancellationToken).ConfigureAwait(false);
+            if (!obj.Deleting && !obj.HasFinalizer)
+            {
+                // Node-ipam-controller's finalizer, so either controller honours it.
+                await _api.SetFinalizersAsync(obj.Name, obj.ResourceVersion, [.. obj.Finalizers, ClusterCidrPool.Finalizer], cancellationToken).ConfigureAwait(false);
+            }
+            else if (obj.Deleting && obj.HasFinalizer)
+            {
+                deleting.Add(obj);
+            }
         }
 
         foreach (var entry in _catalog.Entries)
@@ -89,28 +141,7 @@ public sealed partial class PoolSynchronizer
             }
         }
 
-        return added;
-    }
-
-    /// <summary>
-    /// A live pool carries the finalizer (node-ipam-controller's, so either controller honours it); a
-    /// deleting pool keeps it while any of its blocks is held (tentative proposals included) and loses it
-    /// when the last is gone, which lets the API server delete it.
-    /// </summary>
-    private async Task SettleFinalizerAsync(ClusterCidrPool pool, string resourceVersion, CancellationToken cancellationToken)
-    {
-        var has = pool.Finalizers.Contains(ClusterCidrPool.Finalizer);
-        if (!pool.Deleting && !has)
-        {
-            await _api.SetFinalizersAsync(pool.Name, resourceVersion, [.. pool.Finalizers, ClusterCidrPool.Finalizer], cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (pool.Deleting && has && _nodesOccupied && !InUse(pool.Name))
-        {
-            await _api.SetFinalizersAsync(pool.Name, resourceVersion, [.. pool.Finalizers.Where(f => f != ClusterCidrPool.Finalizer)], cancellationToken).ConfigureAwait(false);
-            LogPoolReleased(pool.Name);
-        }
+        return new Pass(accepted, deleting);
     }
 
     /// <summary>
@@ -119,15 +150,13 @@ public sealed partial class PoolSynchronizer
     /// its nodes hold blocks of would be ignored, and the newcomer would hand out their addresses. The pool
     /// accepted before (it carries the finalizer) comes first, then the older, then by name.
     /// </summary>
-    private static IEnumerable<JsonElement> AcceptanceOrder(IReadOnlyList<JsonElement> objects) =>
+    private static IEnumerable<ClusterCidrObject> AcceptanceOrder(IReadOnlyList<ClusterCidrObject> objects) =>
         objects
-            .Select(obj => (Obj: obj, Metadata: obj.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? m : default))
-            .OrderBy(o => o.Metadata.ValueKind == JsonValueKind.Object && o.Metadata.TryGetProperty("finalizers", out var f) && f.ValueKind == JsonValueKind.Array
-                && f.EnumerateArray().Any(e => e.ValueKind == JsonValueKind.String && e.GetString() == ClusterCidrPool.Finalizer) ? 0 : 1)
-            .ThenBy(o => Read(o.Metadata, "creationTimestamp"), StringComparer.Ordinal) // RFC 3339 in UTC: text order is time order
-            .ThenBy(o => Read(o.Metadata, "name"), StringComparer.Ordinal)
-            .Select(o => o.Obj);
+            .OrderBy(o => o.HasFinalizer ? 0 : 1)
+            .ThenBy(o => o.CreationTimestamp, StringComparer.Ordinal) // RFC 3339 in UTC: text order is time order
+            .ThenBy(o => o.Name, StringComparer.Ordinal);
 
+    /// <summary>True while any block of the pool is held (tentative proposals and quarantined blocks included).</summary>
     private bool InUse(string name)
     {
         var entry = _catalog.Find(name);
@@ -145,19 +174,14 @@ public sealed partial class PoolSynchronizer
         _warn(name, uid, "InvalidClusterCIDR", $"ClusterCIDR {name} is ignored: {problem}");
     }
 
-    private static (string Name, string Uid, string ResourceVersion) Identity(JsonElement obj)
-    {
-        var metadata = obj.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
-        return (Read(metadata, "name"), Read(metadata, "uid"), Read(metadata, "resourceVersion"));
-    }
-
-    private static string Read(JsonElement element, string property) => ClusterCidrPool.String(element, property) ?? "";
-
     [LoggerMessage(Level = LogLevel.Information, Message = "ClusterCIDR resource is not installed: only the --cluster-cidr ranges are used")]
     private partial void LogNoCrd();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ClusterCIDR pool {Pool} in use: {Ranges} for {Selector}")]
     private partial void LogPoolAdded(string pool, string ranges, string selector);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Blocks} block(s) that nodes already held now lie in the new ClusterCIDR pool {Pool}: occupied there")]
+    private partial void LogNewlyCovered(int blocks, string pool);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ClusterCIDR pool {Pool} is gone")]
     private partial void LogPoolRemoved(string pool);
@@ -167,4 +191,6 @@ public sealed partial class PoolSynchronizer
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ClusterCIDR {Pool} is ignored: {Problem}")]
     private partial void LogInvalidPool(string pool, string problem);
+
+    private sealed record Pass(IReadOnlyList<PendingPool> Accepted, IReadOnlyList<ClusterCidrObject> DeletingWithFinalizer);
 }

@@ -1,5 +1,7 @@
 using CidrController.Allocation;
+using CidrController.Kubernetes.Nodes;
 using CidrController.Kubernetes.Pools;
+using CidrController.Kubernetes.Quarantine;
 
 namespace CidrController.Kubernetes.Reconcile;
 
@@ -15,9 +17,7 @@ public sealed class NodeCidrLedger
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>(0);
 
     private readonly PoolCatalog _pools;
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _reuseDelay;
-    private readonly List<Quarantined> _quarantine = [];
+    private readonly ReuseQuarantine _quarantine;
     private readonly Dictionary<string, Holding> _holdings = new(StringComparer.Ordinal);
 
     // Nodes whose blocks overlap another node's. Kept small (overlaps are operator mistakes), so a release
@@ -31,65 +31,33 @@ public sealed class NodeCidrLedger
     }
 
     /// <summary>A ledger over every pool: blocks are occupied and released in the pool they lie in.</summary>
-    public NodeCidrLedger(PoolCatalog pools)
-        : this(pools, TimeProvider.System, TimeSpan.Zero)
-    {
-    }
-
-    /// <param name="reuseDelay">
-    /// --cidr-reuse-delay: a block a node used is not handed out again until this long after the node is
-    /// gone (its routes and conntrack entries can outlive it). Zero: at once, as upstream.
-    /// </param>
-    public NodeCidrLedger(PoolCatalog pools, TimeProvider time, TimeSpan reuseDelay)
+    /// <param name="quarantine">Where a node's blocks wait before reuse (--cidr-reuse-delay); none: reusable at once.</param>
+    public NodeCidrLedger(PoolCatalog pools, ReuseQuarantine? quarantine = null)
     {
         _pools = pools;
-        _time = time;
-        _reuseDelay = reuseDelay;
+        _quarantine = quarantine ?? ReuseQuarantine.None;
     }
 
-    /// <summary>--cidr-reuse-delay (zero: released blocks are reusable at once).</summary>
-    public TimeSpan ReuseDelay => _reuseDelay;
-
-    public DateTimeOffset Now => _time.GetUtcNow();
-
-    /// <summary>Blocks in quarantine (released by their node, not yet reusable).</summary>
-    public int QuarantinedCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _quarantine.Sum(q => q.Blocks.Length);
-            }
-        }
-    }
-
-    /// <summary>When the next quarantined block becomes reusable, or null when none waits.</summary>
-    public DateTimeOffset? NextReuse
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _quarantine.Count == 0 ? null : _quarantine.Min(q => q.Until);
-            }
-        }
-    }
+    public ReuseQuarantine Quarantine => _quarantine;
 
     /// <summary>
-    /// Puts blocks in quarantine until <paramref name="until"/> (rebuilding it after a restart from what the
-    /// API still tells: the CIDRReleased events). Blocks outside every pool are ignored.
+    /// Takes back blocks the quarantine's journal still holds (after a restart or a leader change). Only blocks
+    /// nobody holds now are taken: a block a live node holds must not be freed when the quarantine ends. Blocks
+    /// outside every pool are ignored. Must follow the adoption of every existing node, and precede any proposal.
     /// </summary>
-    public void Quarantine(IReadOnlyList<IpBlock> blocks, DateTimeOffset until)
+    public int RestoreQuarantine(IReadOnlyList<QuarantineRecord> records)
     {
         lock (_lock)
         {
-            // Only blocks nobody holds now: a block a live node holds must not be freed when the quarantine ends.
-            var inRange = blocks.Where(b => _pools.Occupy(b) is { InRange: true } r && r.BlocksChanged == r.BlocksCovered).ToArray();
-            if (inRange.Length > 0)
+            var restored = 0;
+            foreach (var record in records)
             {
-                _quarantine.Add(new Quarantined(inRange, until));
+                var free = record.Blocks.Where(b => _pools.Occupy(b) is { InRange: true } r && r.BlocksChanged == r.BlocksCovered).ToArray();
+                _quarantine.Restore(free, record.ReusableAfter);
+                restored += free.Length;
             }
+
+            return restored;
         }
     }
 
@@ -131,13 +99,13 @@ public sealed class NodeCidrLedger
     /// Accounts for the podCIDRs a node already has (set by us earlier, by another allocator, or by hand):
     /// occupies the in-range ones and reports every anomaly. Idempotent for an unchanged node.
     /// </summary>
-    public AdoptionReport Adopt(string node, string uid, IReadOnlyList<string> podCidrs)
+    public AdoptionReport Adopt(string node, string uid, IReadOnlyList<PodCidr> podCidrs)
     {
         lock (_lock)
         {
             if (_holdings.TryGetValue(node, out var existing))
             {
-                if (existing.Uid == uid && existing.Source.SequenceEqual(podCidrs, StringComparer.Ordinal))
+                if (existing.Uid == uid && Same(existing.Source, podCidrs))
                 {
                     // A tentative proposal the node turns out to have: it is now simply held.
                     _holdings[node] = existing with { Tentative = false };
@@ -149,18 +117,19 @@ public sealed class NodeCidrLedger
 
             var problems = new List<CidrProblem>();
             var held = new List<IpBlock>(podCidrs.Count);
-            foreach (var text in podCidrs)
+            foreach (var cidr in podCidrs)
             {
-                if (!IpBlock.TryParse(text, out var block, out var error))
+                if (!cidr.IsValid)
                 {
-                    problems.Add(new CidrProblem(CidrProblemKind.Invalid, text, error));
+                    problems.Add(new CidrProblem(CidrProblemKind.Invalid, cidr.ToString(), cidr.Error));
                     continue;
                 }
 
+                var block = cidr.Block;
                 var result = _pools.Occupy(block);
                 if (!result.InRange)
                 {
-                    problems.Add(new CidrProblem(CidrProblemKind.OutOfRange, text, $"{block} lies outside every configured cluster CIDR"));
+                    problems.Add(new CidrProblem(CidrProblemKind.OutOfRange, cidr.ToString(), $"{block} lies outside every configured cluster CIDR"));
                     continue;
                 }
 
@@ -168,7 +137,7 @@ public sealed class NodeCidrLedger
                 if (result.BlocksChanged < result.BlocksCovered)
                 {
                     var others = MarkOverlapLocked(node, block);
-                    problems.Add(new CidrProblem(CidrProblemKind.Overlap, text, $"{block} overlaps the pod CIDR of {others}"));
+                    problems.Add(new CidrProblem(CidrProblemKind.Overlap, cidr.ToString(), $"{block} overlaps the pod CIDR of {others}"));
                 }
             }
 
@@ -178,11 +147,12 @@ public sealed class NodeCidrLedger
     }
 
     /// <summary>
-    /// Occupies the podCIDRs nodes held outside every pool that now lie in one (a ClusterCIDR accepted while
-    /// running over addresses nodes already use), so the new pool never hands them out again. Returns how
-    /// many blocks were taken in. Cheap: only holdings with out-of-range entries are looked at.
+    /// Lets a newly accepted ClusterCIDR pool hand out blocks — only after the podCIDRs nodes hold in its ranges
+    /// (held outside every pool until now: nodes adopted before it existed) are occupied in it, all under the
+    /// ledger's lock so no proposal can come between. Returns how many blocks were taken in. Cheap: only holdings
+    /// with out-of-range entries are looked at.
     /// </summary>
-    public int OccupyNewlyCovered()
+    public int Admit(PendingPool pool)
     {
         lock (_lock)
         {
@@ -195,30 +165,31 @@ public sealed class NodeCidrLedger
                 }
 
                 var blocks = holding.Blocks.ToList();
-                foreach (var text in holding.Source)
+                foreach (var cidr in holding.Source)
                 {
-                    if (!IpBlock.TryParse(text, out var block, out _) || blocks.Contains(block))
+                    if (!cidr.IsValid || blocks.Contains(cidr.Block))
                     {
                         continue;
                     }
 
-                    var result = _pools.Occupy(block);
+                    var result = _pools.Occupy(cidr.Block);
                     if (!result.InRange)
                     {
                         continue;
                     }
 
-                    blocks.Add(block);
+                    blocks.Add(cidr.Block);
                     taken++;
                     if (result.BlocksChanged < result.BlocksCovered)
                     {
-                        MarkOverlapLocked(node, block);
+                        MarkOverlapLocked(node, cidr.Block);
                     }
                 }
 
                 _holdings[node] = holding with { Blocks = [.. blocks] };
             }
 
+            _pools.Open(pool);
             return taken;
         }
     }
@@ -238,7 +209,7 @@ public sealed class NodeCidrLedger
             if (result.Success)
             {
                 var blocks = result.Blocks.Select(b => b.Block).ToArray();
-                _holdings[node] = new Holding(uid, [.. blocks.Select(b => b.ToString())], blocks, Tentative: true);
+                _holdings[node] = new Holding(uid, Array.ConvertAll(blocks, PodCidr.Of), blocks, Tentative: true);
             }
 
             return result;
@@ -282,14 +253,27 @@ public sealed class NodeCidrLedger
                 RetireLocked(node, existing);
             }
 
-            var source = new string[blocks.Count];
-            for (var i = 0; i < blocks.Count; i++)
-            {
-                source[i] = blocks[i].ToString();
-            }
-
-            _holdings[node] = new Holding(uid, source, [.. blocks], tentative);
+            IpBlock[] held = [.. blocks];
+            _holdings[node] = new Holding(uid, Array.ConvertAll(held, PodCidr.Of), held, tentative);
         }
+    }
+
+    private static bool Same(PodCidr[] a, IReadOnlyList<PodCidr> b)
+    {
+        if (a.Length != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool SameBlocks(IpBlock[] a, IReadOnlyList<IpBlock> b)
@@ -357,12 +341,12 @@ public sealed class NodeCidrLedger
     }
 
     /// <summary>
-    /// A node's blocks are done with (the node is gone, or has other podCIDRs now): into quarantine when
-    /// --cidr-reuse-delay is set, else released at once.
+    /// A node's blocks are done with (the node is gone, or has other podCIDRs now): into the reuse quarantine when
+    /// it is on, else released at once.
     /// </summary>
     private void RetireLocked(string node, Holding holding)
     {
-        if (_reuseDelay <= TimeSpan.Zero || holding.Blocks.Length == 0)
+        if (!_quarantine.TryHold(node, holding.Blocks))
         {
             ReleaseLocked(node, holding);
             return;
@@ -370,7 +354,6 @@ public sealed class NodeCidrLedger
 
         _holdings.Remove(node);
         _overlapping.Remove(node);
-        _quarantine.Add(new Quarantined(holding.Blocks, _time.GetUtcNow() + _reuseDelay));
     }
 
     /// <summary>Releases the quarantined blocks whose time has come. Returns true if any was freed.</summary>
@@ -384,33 +367,20 @@ public sealed class NodeCidrLedger
 
     private bool ReleaseExpiredLocked()
     {
-        if (_quarantine.Count == 0)
+        var expired = _quarantine.TakeExpired();
+        if (expired.Count == 0)
         {
             return false;
         }
 
-        var now = _time.GetUtcNow();
-        var freed = false;
-        for (var i = _quarantine.Count - 1; i >= 0; i--)
+        foreach (var block in expired)
         {
-            if (_quarantine[i].Until > now)
-            {
-                continue;
-            }
-
-            var blocks = _quarantine[i].Blocks;
-            _quarantine.RemoveAt(i);
-            foreach (var block in blocks)
-            {
-                _pools.Release(block);
-            }
-
-            // A node adopted meanwhile over a quarantined block was marked overlapping: it keeps what it holds.
-            ReoccupyOverlappingLocked(blocks);
-            freed = true;
+            _pools.Release(block);
         }
 
-        return freed;
+        // A node adopted meanwhile over a quarantined block was marked overlapping: it keeps what it holds.
+        ReoccupyOverlappingLocked(expired);
+        return true;
     }
 
     private void ReleaseLocked(string node, Holding holding)
@@ -470,7 +440,7 @@ public sealed class NodeCidrLedger
         return false;
     }
 
-    private sealed record Quarantined(IpBlock[] Blocks, DateTimeOffset Until);
-
-    private sealed record Holding(string Uid, string[] Source, IpBlock[] Blocks, bool Tentative);
+    /// <param name="Source">The podCIDRs as the node carries them (invalid ones included).</param>
+    /// <param name="Blocks">Those the ledger occupies: the valid ones inside a pool.</param>
+    private sealed record Holding(string Uid, PodCidr[] Source, IpBlock[] Blocks, bool Tentative);
 }

@@ -26,6 +26,7 @@ public sealed partial class NodeReconciler
     private readonly INodeEventSink _events;
     private readonly ControllerMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly PodCidrAdopter _adopter;
     private readonly ConcurrentDictionary<string, byte> _waiting = new(StringComparer.Ordinal);
 
     public NodeReconciler(NodeCidrLedger ledger, ObservedNodeStore observed, INodeApi api, INodeEventSink events, ControllerMetrics metrics, ILogger<NodeReconciler> logger)
@@ -36,6 +37,7 @@ public sealed partial class NodeReconciler
         _events = events;
         _metrics = metrics;
         _logger = logger;
+        _adopter = new PodCidrAdopter(ledger, events, metrics, logger);
     }
 
     /// <summary>Nodes waiting for a block because a family's ranges are full.</summary>
@@ -95,16 +97,7 @@ public sealed partial class NodeReconciler
     }
 
     /// <summary>Accounts for a node's existing podCIDRs and reports anything wrong with them.</summary>
-    public void Adopt(ObservedNode node)
-    {
-        var report = _ledger.Adopt(node.Name, node.Uid, node.PodCidrs);
-        foreach (var problem in report.Problems)
-        {
-            _metrics.CountCidrProblem(problem.Reason);
-            LogCidrProblem(node.Name, problem.Reason, problem.Cidr, problem.Detail);
-            _events.Warning(node.Name, node.Uid, problem.Reason, $"Node podCIDR {problem.Cidr}: {problem.Detail}. It is kept as is (podCIDRs cannot be changed); fix or recreate the node.");
-        }
-    }
+    public void Adopt(ObservedNode node) => _adopter.Adopt(node);
 
     private void Forget(string name)
     {
@@ -113,12 +106,6 @@ public sealed partial class NodeReconciler
         if (_ledger.Forget(name))
         {
             LogReleased(name, string.Join(",", held));
-            if (_ledger.ReuseDelay > TimeSpan.Zero)
-            {
-                // The quarantine's memory across restarts: a restarted controller rebuilds it from these events.
-                var until = _ledger.Now + _ledger.ReuseDelay;
-                _events.Released(name, held, until);
-            }
             BlocksFreed?.Invoke();
         }
     }
@@ -250,8 +237,8 @@ public sealed partial class NodeReconciler
         _events.Warning(node.Name, node.Uid, "CIDRNotAvailable", $"Node {node.Name} status is now: CIDRNotAvailable (no free {family} block in any cluster CIDR)");
 
         // A quarantined block becomes free at a known time: come back then rather than at the back-off's whim.
-        return _ledger.NextReuse is { } reuse
-            ? new ReconcileResult(ReconcileAction.WaitForRelease, (reuse - _ledger.Now).Add(TimeSpan.FromMilliseconds(10)))
+        return _ledger.Quarantine.UntilNextReuse is { } wait
+            ? new ReconcileResult(ReconcileAction.WaitForRelease, wait.Add(TimeSpan.FromMilliseconds(10)))
             : ReconcileResult.WaitForRelease;
     }
 
@@ -307,7 +294,7 @@ public sealed partial class NodeReconciler
 
         for (var i = 0; i < blocks.Length; i++)
         {
-            if (!IpBlock.TryParse(node.PodCidrs[i], out var stored, out _) || stored != blocks[i])
+            if (node.PodCidrs[i] is not { IsValid: true } stored || stored.Block != blocks[i])
             {
                 return false;
             }
@@ -324,9 +311,6 @@ public sealed partial class NodeReconciler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No free {Family} block for node {Node}: every range is full; it waits for a release")]
     private partial void LogExhausted(string node, IpFamily? family);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} has a bad podCIDR ({Reason}) {Cidr}: {Detail}")]
-    private partial void LogCidrProblem(string node, string reason, string cidr, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Patch of node {Node} with {Cidrs} failed ({Error}), attempt {Attempt}; will retry")]
     private partial void LogPatchFailed(string node, string cidrs, string error, int attempt);

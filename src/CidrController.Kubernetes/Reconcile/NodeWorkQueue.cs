@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 
+using CidrController.Kubernetes.Retry;
+
 namespace CidrController.Kubernetes.Reconcile;
 
 /// <summary>
@@ -15,15 +17,15 @@ public sealed class NodeWorkQueue
     private readonly HashSet<string> _processing = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
-    private readonly TimeSpan _baseDelay;
-    private readonly TimeSpan _maxDelay;
+    private readonly BackoffPolicy _backoff;
+    private readonly Random _random;
     private int _depth;
 
-    public NodeWorkQueue(TimeProvider time, TimeSpan baseDelay, TimeSpan maxDelay)
+    public NodeWorkQueue(TimeProvider time, BackoffPolicy backoff, Random? random = null)
     {
         _time = time;
-        _baseDelay = baseDelay;
-        _maxDelay = maxDelay;
+        _backoff = backoff;
+        _random = random ?? Random.Shared;
     }
 
     /// <summary>Keys waiting to be processed (not counting those in a worker's hands or in back-off).</summary>
@@ -49,10 +51,9 @@ public sealed class NodeWorkQueue
         TimeSpan delay;
         lock (_lock)
         {
-            var failures = _failures.GetValueOrDefault(key);
-            _failures[key] = failures + 1;
-            var exponential = _baseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 30));
-            delay = TimeSpan.FromMilliseconds(Math.Min(exponential, _maxDelay.TotalMilliseconds));
+            var failures = _failures.GetValueOrDefault(key) + 1;
+            _failures[key] = failures;
+            delay = _backoff.DelayAfter(failures, _random);
         }
 
         if (atLeast > delay)

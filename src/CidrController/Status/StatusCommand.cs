@@ -35,14 +35,14 @@ internal static class StatusCommand
         {
             var client = KubernetesClientFactory.Create(options.Api);
             var store = new ObservedNodeStore();
-            await new NodeWatcher(client, store, options.Api.WatchIdleTimeout, NullLogger<NodeWatcher>.Instance).ListAsync(cancellationToken).ConfigureAwait(false);
+            await new NodeWatcher(new LeanNodeClient(client), store, options.Api.WatchIdleTimeout, TimeProvider.System, NullLogger<NodeWatcher>.Instance).ListAsync(cancellationToken).ConfigureAwait(false);
             var pools = new List<ClusterCidrPool>();
             if (options.ClusterCidrPools)
             {
                 // Read only: the status view parses the pools but, unlike the controller, never touches their finalizers.
                 foreach (var obj in await new ClusterCidrApi(client).ListAsync(cancellationToken).ConfigureAwait(false) ?? [])
                 {
-                    if (ClusterCidrPool.TryParse(obj, out var pool, out _))
+                    if (obj.Pool is { } pool)
                     {
                         pools.Add(pool);
                     }

@@ -23,7 +23,7 @@ public sealed class NodeWatcherRelistTests
 
         var options = InProcessController.Options(api, "10.1.0.0/16").Api;
         var store = new ObservedNodeStore();
-        var watcher = new NodeWatcher(KubernetesClientFactory.Create(options), store, TimeSpan.FromSeconds(30), NullLogger<NodeWatcher>.Instance);
+        var watcher = new NodeWatcher(new LeanNodeClient(KubernetesClientFactory.Create(options)), store, TimeSpan.FromSeconds(30), TimeProvider.System, NullLogger<NodeWatcher>.Instance);
         var calls = new List<string>();
         var storeSizeAtFirstChange = -1;
         watcher.NodeObserved += name => calls.Add("observed " + name);

@@ -30,7 +30,7 @@ public sealed class NodeJsonTests
     public void ParsesANode(string why, string json, string name, string[] cidrs, bool deleting)
     {
         var node = NodeJson.ParseNode(Encoding.UTF8.GetBytes(json));
-        Assert.True(node.Name == name && node.Uid == "u1" && node.PodCidrs.SequenceEqual(cidrs) && node.Deleting == deleting, why);
+        Assert.True(node.Name == name && node.Uid == "u1" && node.PodCidrs.Select(c => c.ToString()).SequenceEqual(cidrs) && node.Deleting == deleting, why);
     }
 
     [Theory]
@@ -47,7 +47,7 @@ public sealed class NodeJsonTests
         Assert.Equal("42", page.ResourceVersion);
         Assert.Equal("abc", page.Continue);
         Assert.Equal(["a", "b"], page.Items.Select(n => n.Name));
-        Assert.Equal(["10.0.0.0/24"], page.Items[1].PodCidrs);
+        Assert.Equal(["10.0.0.0/24"], page.Items[1].PodCidrs.Select(c => c.ToString()));
     }
 
     [Fact]

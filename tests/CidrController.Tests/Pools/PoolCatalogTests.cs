@@ -2,6 +2,7 @@ using System.Text.Json;
 
 using CidrController.Allocation;
 using CidrController.Kubernetes.Pools;
+using CidrController.Kubernetes.Reconcile;
 
 namespace CidrController.Tests.Pools;
 
@@ -32,9 +33,9 @@ public sealed class PoolCatalogTests
     public void Selected_nodes_use_their_pool_others_the_default_and_a_full_pool_falls_back_to_the_default()
     {
         var catalog = Catalog();
-        Assert.Null(catalog.Upsert(Pool("gpu", "10.9.0.0/23")));
-        Assert.Equal("default 10.0.0.0/24", Take(catalog, Gpu)); // accepted, not open yet: hands out nothing
-        catalog.OpenAll();
+        var pending = catalog.Upsert(Pool("gpu", "10.9.0.0/23")).Pending!;
+        Assert.Equal("default 10.0.0.0/24", Take(catalog, Gpu)); // accepted, not admitted yet: hands out nothing
+        new NodeCidrLedger(catalog).Admit(pending);
 
         Assert.Equal("gpu 10.9.0.0/24", Take(catalog, Gpu));
         Assert.Equal("default 10.0.1.0/24", Take(catalog, Plain));
@@ -46,10 +47,10 @@ public sealed class PoolCatalogTests
     public void A_pool_overlapping_the_flags_ranges_or_another_pool_is_refused()
     {
         var catalog = Catalog();
-        Assert.Null(catalog.Upsert(Pool("a", "10.9.0.0/16")));
+        Assert.Null(catalog.Upsert(Pool("a", "10.9.0.0/16")).Refusal);
 
-        Assert.Equal("10.0.128.0/17 overlaps 10.0.0.0/16 of pool default", catalog.Upsert(Pool("b", "10.0.128.0/17")));
-        Assert.Equal("10.9.4.0/24 overlaps 10.9.0.0/16 of pool a", catalog.Upsert(Pool("c", "10.9.4.0/24")));
+        Assert.Equal("10.0.128.0/17 overlaps 10.0.0.0/16 of pool default", catalog.Upsert(Pool("b", "10.0.128.0/17")).Refusal);
+        Assert.Equal("10.9.4.0/24 overlaps 10.9.0.0/16 of pool a", catalog.Upsert(Pool("c", "10.9.4.0/24")).Refusal);
         Assert.Equal(["default", "a"], catalog.Entries.Select(e => e.Name));
     }
 
@@ -57,8 +58,7 @@ public sealed class PoolCatalogTests
     public void A_pool_being_deleted_takes_no_new_nodes_and_blocks_are_found_in_their_pool()
     {
         var catalog = Catalog();
-        catalog.Upsert(Pool("gpu", "10.9.0.0/16"));
-        catalog.OpenAll();
+        new NodeCidrLedger(catalog).Admit(catalog.Upsert(Pool("gpu", "10.9.0.0/16")).Pending!);
         Assert.Equal("gpu 10.9.0.0/24", Take(catalog, Gpu));
 
         catalog.Upsert(Pool("gpu", "10.9.0.0/16") with { Deleting = true });
@@ -73,8 +73,7 @@ public sealed class PoolCatalogTests
     public void The_service_range_is_excluded_in_pools_too()
     {
         var catalog = Catalog(service: "10.9.0.0/24");
-        catalog.Upsert(Pool("gpu", "10.9.0.0/22"));
-        catalog.OpenAll();
+        new NodeCidrLedger(catalog).Admit(catalog.Upsert(Pool("gpu", "10.9.0.0/22")).Pending!);
 
         Assert.Equal("gpu 10.9.1.0/24", Take(catalog, Gpu));
     }

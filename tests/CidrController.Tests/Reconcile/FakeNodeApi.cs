@@ -16,7 +16,7 @@ internal sealed class FakeNodeApi : INodeApi
 
     public ObservedNode Add(string name, params string[] podCidrs)
     {
-        var node = new ObservedNode(name, "uid-" + name, podCidrs, Deleting: false);
+        var node = new ObservedNode(name, "uid-" + name, Array.ConvertAll(podCidrs, PodCidr.Parse), Deleting: false);
         _nodes[name] = node;
         return node;
     }
@@ -68,7 +68,7 @@ internal sealed class FakeNodeApi : INodeApi
             return Task.FromResult(new PatchOutcome(PatchStatus.NotFound, StatusCode: 404));
         }
 
-        if (current.PodCidrs.Count > 0 && !current.PodCidrs.SequenceEqual(cidrs.Select(c => c.ToString())))
+        if (current.PodCidrs.Count > 0 && !current.PodCidrs.SequenceEqual(cidrs.Select(PodCidr.Of)))
         {
             return Task.FromResult(new PatchOutcome(PatchStatus.Rejected, StatusCode: 422, Message: "node updates may not change podCIDR except from \"\" to valid"));
         }
@@ -94,7 +94,7 @@ internal sealed class FakeNodeApi : INodeApi
 
     private ObservedNode Apply(string name, IReadOnlyList<IpBlock> cidrs)
     {
-        var updated = _nodes[name] with { PodCidrs = cidrs.Select(c => c.ToString()).ToArray() };
+        var updated = _nodes[name] with { PodCidrs = [.. cidrs.Select(PodCidr.Of)] };
         _nodes[name] = updated;
         return updated;
     }

@@ -29,7 +29,7 @@ public sealed class LedgerRaceTests
 
     private void Observe(string name, params string[] podCidrs) => _store.Set(_api.Add(name, podCidrs));
 
-    private string[] Cidrs(string name) => [.. _api.Get(name)!.PodCidrs];
+    private string[] Cidrs(string name) => [.. _api.Get(name)!.PodCidrs.Select(c => c.ToString())];
 
     [Fact]
     public async Task A_rejected_retry_of_a_held_proposal_gives_the_blocks_back_once_and_never_to_two_nodes()

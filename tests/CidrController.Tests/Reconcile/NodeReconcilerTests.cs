@@ -41,7 +41,7 @@ public sealed class NodeReconcilerTests
 
         Assert.Equal(ReconcileAction.Done, result.Action);
         Assert.Equal([("a", "10.1.0.0/24")], _api.Patches);
-        Assert.Equal(["10.1.0.0/24"], _api.Get("a")!.PodCidrs);
+        Assert.Equal(["10.1.0.0/24"], _api.Get("a")!.PodCidrs.Select(c => c.ToString()));
         Assert.True(_ledger.Holds("a", "uid-a"));
     }
 
@@ -53,7 +53,7 @@ public sealed class NodeReconcilerTests
 
         await Reconcile("a");
 
-        Assert.Equal(["fd00:1::/64", "10.1.0.0/24"], _api.Get("a")!.PodCidrs);
+        Assert.Equal(["fd00:1::/64", "10.1.0.0/24"], _api.Get("a")!.PodCidrs.Select(c => c.ToString()));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class NodeReconcilerTests
         await Reconcile("b");
 
         Assert.Equal(ReconcileAction.Done, result.Action);
-        Assert.Equal(["10.1.7.0/24"], _store.Get("a")!.PodCidrs);
+        Assert.Equal(["10.1.7.0/24"], _store.Get("a")!.PodCidrs.Select(c => c.ToString()));
         Assert.Equal(["10.1.7.0/24"], _ledger.HeldBy("a").Select(b => b.ToString()));
         // The proposal 10.1.0.0/24 went back (occupy does not move the cursor, so b gets the next one).
         Assert.Equal(("b", "10.1.1.0/24"), _api.Patches[^1]);
@@ -216,7 +216,7 @@ public sealed class NodeReconcilerTests
         var retried = await Reconcile("c");
 
         Assert.Equal(ReconcileAction.Done, retried.Action);
-        Assert.Equal(["10.1.0.0/25"], _api.Get("c")!.PodCidrs);
+        Assert.Equal(["10.1.0.0/25"], _api.Get("c")!.PodCidrs.Select(c => c.ToString()));
         Assert.Empty(_reconciler.WaitingNodes);
     }
 

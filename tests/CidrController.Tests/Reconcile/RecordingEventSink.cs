@@ -1,4 +1,3 @@
-using CidrController.Allocation;
 using CidrController.Kubernetes.Events;
 
 namespace CidrController.Tests.Reconcile;
@@ -10,9 +9,6 @@ internal sealed class RecordingEventSink : INodeEventSink
     public void Warning(string node, string uid, string reason, string message) => Events.Add((node, "Warning", reason, message));
 
     public void Normal(string node, string uid, string reason, string message) => Events.Add((node, "Normal", reason, message));
-
-    public void Released(string node, IReadOnlyList<IpBlock> blocks, DateTimeOffset reusableAfter) =>
-        Events.Add((node, "Normal", "CIDRReleased", $"{string.Join(",", blocks)} after {reusableAfter:O}"));
 
     public int Count(string reason) => Events.Count(e => e.Reason == reason);
 }

@@ -2,6 +2,7 @@ using CidrController.Allocation;
 using CidrController.Kubernetes.Metrics;
 using CidrController.Kubernetes.Nodes;
 using CidrController.Kubernetes.Pools;
+using CidrController.Kubernetes.Quarantine;
 using CidrController.Kubernetes.Reconcile;
 
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,13 +16,14 @@ public sealed class ReuseQuarantineTests
     private readonly RecordingEventSink _events = new();
     private readonly ObservedNodeStore _store = new();
     private readonly ManualClock _clock = new();
+    private readonly RecordingQuarantineJournal _journal = new();
     private readonly NodeCidrLedger _ledger;
     private readonly NodeReconciler _reconciler;
 
     public ReuseQuarantineTests()
     {
         var allocator = new CidrAllocator([new RangeSpec(IpBlock.Parse("10.1.0.0/24"), 25)], []);
-        _ledger = new NodeCidrLedger(new PoolCatalog(allocator, []), _clock, TimeSpan.FromMinutes(5));
+        _ledger = new NodeCidrLedger(new PoolCatalog(allocator, []), new ReuseQuarantine(TimeSpan.FromMinutes(5), _clock, _journal));
         _reconciler = new NodeReconciler(_ledger, _store, _api, _events, new ControllerMetrics(), NullLogger<NodeReconciler>.Instance);
     }
 
@@ -51,16 +53,19 @@ public sealed class ReuseQuarantineTests
         var waiting = await Reconcile("c");
         Assert.Equal(ReconcileAction.WaitForRelease, waiting.Action);
         Assert.InRange(waiting.RetryAfter, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
-        Assert.Equal(1, _ledger.QuarantinedCount);
-        Assert.Contains(_events.Events, e => e.Reason == "CIDRReleased" && e.Message.StartsWith("10.1.0.0/25 after", StringComparison.Ordinal));
+        Assert.Equal(1, _ledger.Quarantine.Count);
+        var (node, record) = Assert.Single(_journal.Recorded);
+        Assert.Equal("a", node);
+        Assert.Equal(["10.1.0.0/25"], record.Blocks.Select(b => b.ToString()));
+        Assert.Equal(_clock.Now + TimeSpan.FromMinutes(5), record.ReusableAfter);
 
         _clock.Now += TimeSpan.FromMinutes(4);
         Assert.Equal(ReconcileAction.WaitForRelease, (await Reconcile("c")).Action);
 
         _clock.Now += TimeSpan.FromMinutes(1);
         Assert.Equal(ReconcileAction.Done, (await Reconcile("c")).Action);
-        Assert.Equal(["10.1.0.0/25"], _api.Get("c")!.PodCidrs);
-        Assert.Equal(0, _ledger.QuarantinedCount);
+        Assert.Equal(["10.1.0.0/25"], _api.Get("c")!.PodCidrs.Select(c => c.ToString()));
+        Assert.Equal(0, _ledger.Quarantine.Count);
     }
 
     [Fact]
@@ -80,19 +85,20 @@ public sealed class ReuseQuarantineTests
         _store.Set(_api.Add("c"));
 
         Assert.Equal(ReconcileAction.Done, (await reconciler.ReconcileAsync("c", 0, CancellationToken.None)).Action);
-        Assert.DoesNotContain(_events.Events, e => e.Reason == "CIDRReleased");
+        Assert.Equal(0, ledger.Quarantine.Count);
+        Assert.Empty(_journal.Recorded);
     }
 
     [Fact]
     public void A_rebuilt_quarantine_never_frees_a_block_a_node_holds_again()
     {
-        _ledger.Adopt("holder", "uid-holder", ["10.1.0.0/25"]);
+        _ledger.Adopt("holder", "uid-holder", [PodCidr.Parse("10.1.0.0/25")]);
 
-        _ledger.Quarantine([IpBlock.Parse("10.1.0.0/25"), IpBlock.Parse("10.1.0.128/25")], _clock.Now + TimeSpan.FromMinutes(1));
+        _ledger.RestoreQuarantine([new QuarantineRecord([IpBlock.Parse("10.1.0.0/25"), IpBlock.Parse("10.1.0.128/25")], _clock.Now + TimeSpan.FromMinutes(1))]);
         _clock.Now += TimeSpan.FromMinutes(2);
         _ledger.ReleaseExpired();
 
-        Assert.Equal(0, _ledger.QuarantinedCount);
+        Assert.Equal(0, _ledger.Quarantine.Count);
         Assert.Equal((UInt128)1, _ledger.Allocator.Ranges[0].GetStatistics().InUse);
         Assert.Equal(["10.1.0.0/25"], _ledger.HeldBy("holder").Select(b => b.ToString()));
     }

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+
+using CidrController.Kubernetes.Api;
+using CidrController.Kubernetes.Nodes;
+using CidrController.Kubernetes.Pools;
+using CidrController.Kubernetes.Reconcile;
+
+using Microsoft.Extensions.Logging;
+
+namespace CidrController.Kubernetes.Term;
+
+/// <summary>
+/// A term whose ledger holds every existing block, every admitted pool and the restored quarantine: the only
+/// phase that may hand out blocks. It makes the reconciler, starts the workers, the pool loop and the watch.
+/// </summary>
+public sealed partial class TermReady
+{
+    private readonly TermParts _parts;
+    private readonly string _resourceVersion;
+    private readonly ILogger _logger;
+
+    internal TermReady(TermParts parts, string resourceVersion)
+    {
+        _parts = parts;
+        _resourceVersion = resourceVersion;
+        _logger = parts.Logger;
+    }
+
+    internal TermParts Parts => _parts;
+
+    /// <summary>Serves until <paramref name="stopTaking"/>; in-flight patches run on until <paramref name="abandon"/>.</summary>
+    public async Task ServeAsync(CancellationToken stopTaking, CancellationToken abandon)
+    {
+        var deps = _parts.Deps;
+        var (ledger, store, queue, watcher) = (_parts.Ledger, _parts.Store, _parts.Queue, _parts.Watcher);
+        var reconciler = new NodeReconciler(ledger, store, new KubernetesNodeApi(new LeanNodeClient(deps.Client)), deps.Events, deps.Metrics, deps.LoggerFactory.CreateLogger<NodeReconciler>());
+        deps.Metrics.Track(_parts.Catalog, () => queue.Depth, () => reconciler.WaitingCount, () => _parts.Quarantine.Count);
+        LogCapacity(store.Count, Stopwatch.GetElapsedTime(_parts.Started));
+        deps.Health.MarkReady();
+
+        watcher.NodeObserved += reconciler.Observed;
+        watcher.NodeChanged += queue.Add;
+        watcher.ListCompleted += ok =>
+        {
+            if (ok)
+            {
+                deps.Health.MarkReady();
+            }
+            else
+            {
+                deps.Health.MarkNotReady("cannot list nodes from the API server");
+            }
+        };
+        reconciler.BlocksFreed += () => RequeueWaiting(reconciler);
+        foreach (var name in store.Names)
+        {
+            queue.Add(name);
+        }
+
+        var workers = new Task[deps.Options.ConcurrentNodeSyncs];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = Task.Run(() => WorkAsync(reconciler, stopTaking, abandon), CancellationToken.None);
+        }
+
+        var poolLoop = Task.Run(() => SyncPoolsForeverAsync(reconciler, stopTaking), CancellationToken.None);
+        try
+        {
+            await watcher.WatchAsync(_resourceVersion, stopTaking).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            await poolLoop.ConfigureAwait(false);
+        }
+    }
+
+    private void RequeueWaiting(NodeReconciler reconciler)
+    {
+        foreach (var waiting in reconciler.WaitingNodes)
+        {
+            _parts.Queue.Add(waiting);
+        }
+    }
+
+    /// <summary>
+    /// Re-reads the ClusterCIDR pools every <see cref="Configuration.ControllerOptions.PoolSyncInterval"/>: pools
+    /// created while running take nodes at once (waiting nodes retry), deleting pools are let go when unused. API
+    /// trouble is logged and retried on the next pass, never fatal.
+    /// </summary>
+    private async Task SyncPoolsForeverAsync(NodeReconciler reconciler, CancellationToken cancellationToken)
+    {
+        var deps = _parts.Deps;
+        if (!deps.Options.ClusterCidrPools)
+        {
+            return;
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(deps.Options.PoolSyncInterval, deps.Time, cancellationToken).ConfigureAwait(false);
+                if (await _parts.PoolSync.SyncAsync(_parts.Ledger, cancellationToken).ConfigureAwait(false))
+                {
+                    RequeueWaiting(reconciler);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (ApiFailure.Is(e))
+            {
+                TermStart.LogPoolSyncFailed(_logger, TermStart.PoolSyncFailure(e));
+            }
+        }
+    }
+
+    private async Task WorkAsync(NodeReconciler reconciler, CancellationToken stopTaking, CancellationToken abandon)
+    {
+        var queue = _parts.Queue;
+        while (!stopTaking.IsCancellationRequested)
+        {
+            string name;
+            try
+            {
+                name = await queue.TakeAsync(stopTaking).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var result = await reconciler.ReconcileAsync(name, queue.Failures(name), abandon).ConfigureAwait(false);
+                switch (result.Action)
+                {
+                    case ReconcileAction.Done:
+                        queue.Forget(name);
+                        break;
+                    case ReconcileAction.WaitForRelease when result.RetryAfter > TimeSpan.Zero:
+                        // A quarantined block frees at a known time.
+                        queue.AddAfter(name, result.RetryAfter);
+                        break;
+                    default:
+                        queue.AddRateLimited(name, result.RetryAfter);
+                        break;
+                }
+            }
+            catch (OperationCanceledException) when (abandon.IsCancellationRequested || stopTaking.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (ApiFailure.Is(e))
+            {
+                LogReconcileFailed(name, e.Message);
+                queue.AddRateLimited(name);
+            }
+            finally
+            {
+                queue.Done(name);
+                _parts.Deps.Metrics.ObserveReconcile(Stopwatch.GetElapsedTime(started));
+            }
+        }
+    }
+
+    private void LogCapacity(int nodes, TimeSpan elapsed)
+    {
+        LogSynced(nodes, elapsed.TotalMilliseconds);
+        foreach (PoolEntry pool in _parts.Catalog.Entries)
+        {
+            foreach (var range in pool.Allocator.Ranges)
+            {
+                var s = range.GetStatistics();
+                LogRangeCapacity(pool.Name, range.Cluster.ToString(), range.NodeMaskSize, s.TotalBlocks.ToString(), s.Excluded.ToString(), s.InUse.ToString(), s.Free.ToString(), s.AddressesPerBlock.ToString());
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Occupied the podCIDRs of {Nodes} existing nodes in {ElapsedMs:F0} ms; ready")]
+    private partial void LogSynced(int nodes, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pool {Pool} range {ClusterCidr} /{NodeMask}: {Total} blocks, {Excluded} excluded by the service range, {InUse} in use, {Free} free, {AddressesPerBlock} addresses per block")]
+    private partial void LogRangeCapacity(string pool, string clusterCidr, int nodeMask, string total, string excluded, string inUse, string free, string addressesPerBlock);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile of node {Node} failed: {Error}; will retry")]
+    private partial void LogReconcileFailed(string node, string error);
+}
