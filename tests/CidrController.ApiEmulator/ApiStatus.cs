@@ -53,9 +53,28 @@ internal static class ApiStatus
             $"Operation cannot be fulfilled on {resource.QualifiedResource} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
             Details(resource, name)));
 
+    /// <summary>A precondition of a DELETE that does not hold; unlike other conflicts, details name the Kind.</summary>
+    public static ApiStatusException PreconditionConflict(ResourceKind resource, string name, string why) =>
+        new(Failure(409, "Conflict", $"Operation cannot be fulfilled on {resource.Kind} \"{name}\": {why}",
+            new JsonObject { ["name"] = name, ["kind"] = resource.Kind }));
+
+    /// <summary>A write into a namespace that does not exist (the namespace lifecycle admission check).</summary>
+    public static ApiStatusException NamespaceNotFound(string ns) =>
+        new(Failure(404, "NotFound", $"namespaces \"{ns}\" not found", new JsonObject { ["name"] = ns, ["kind"] = "namespaces" }));
+
+    /// <summary>A 500 as the real server sends it for an unexpected internal error: a message, no reason.</summary>
+    public static ApiStatusException InternalError(string message)
+    {
+        var status = Failure(500, "", message, null);
+        status.Remove("reason");
+        return new(status);
+    }
+
     public static ApiStatusException Invalid(ResourceKind resource, string name, IReadOnlyList<FieldError> errors)
     {
-        var joined = errors.Count == 1 ? errors[0].ToString() : "[" + string.Join(", ", errors) + "]";
+        // Causes list every error, even repeated ones; the message joins them without repeats (Go's aggregate dedups).
+        var distinct = errors.Select(e => e.ToString()).Distinct(StringComparer.Ordinal).ToList();
+        var joined = distinct.Count == 1 ? distinct[0] : "[" + string.Join(", ", distinct) + "]";
         var causes = new JsonArray();
         foreach (var e in errors)
         {

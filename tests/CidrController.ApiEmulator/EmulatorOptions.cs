@@ -24,6 +24,12 @@ public sealed record EmulatorOptions
     /// <summary>Seed for probabilistic fault rules, so a failing chaos run can be reproduced.</summary>
     public int? FaultSeed { get; init; }
 
+    /// <summary>
+    /// Namespaces that exist. As on a real server, creating a Lease or an Event anywhere else is 404 NotFound
+    /// (the namespace lifecycle check runs before validation). These four exist on a fresh real cluster.
+    /// </summary>
+    public IReadOnlySet<string> Namespaces { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "default", "kube-system", "kube-public", "kube-node-lease" };
+
     /// <summary>Keep request bodies in <see cref="KubeApiEmulator.Requests"/>. Benchmarks may turn this off to save memory.</summary>
     public bool RecordRequestBodies { get; init; } = true;
 }

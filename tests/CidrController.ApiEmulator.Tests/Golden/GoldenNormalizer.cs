@@ -5,13 +5,18 @@ namespace CidrController.ApiEmulator.Tests.Golden;
 
 /// <summary>
 /// Removes what the golden README calls volatile — uid, timestamps, resourceVersion numbers, continue tokens,
-/// managedFields, generateName suffixes, the admission plugin's not-ready taint — so the rest can be compared
+/// managedFields, generateName suffixes, the admission plugin's not-ready taint, the stored uid or resourceVersion a
+/// refused DELETE precondition quotes — so the rest can be compared
 /// exactly. Presence of deletionTimestamp and continue is kept (as "&lt;set&gt;"), because it matters.
 /// </summary>
 internal static partial class GoldenNormalizer
 {
     [GeneratedRegex(@"too old resource version: \d+ \(\d+\)")]
     private static partial Regex TooOld();
+
+    // A refused DELETE precondition names the stored object's uid or resourceVersion.
+    [GeneratedRegex(@"(?<=the (UID|ResourceVersion) in record \()[^)]+(?=\))")]
+    private static partial Regex InRecord();
 
     public static JsonNode? Normalize(JsonNode? node, string? generateName)
     {
@@ -96,6 +101,7 @@ internal static partial class GoldenNormalizer
     private static string NormalizeString(string s, string? generateName)
     {
         s = TooOld().Replace(s, "too old resource version: <rv> (<rv>)");
+        s = InRecord().Replace(s, "<volatile>");
         if (!string.IsNullOrEmpty(generateName))
         {
             s = Regex.Replace(s, Regex.Escape(generateName) + "[bcdfghjklmnpqrstvwxz2456789]{5}", generateName + "<random>");

@@ -164,6 +164,13 @@ internal sealed partial class GoldenReplayer
     {
         using var message = new HttpRequestMessage(HttpMethod.Get, path);
         using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+        {
+            // Refused before streaming (a bad parameter): one Status body, not a stream of events.
+            var text = await response.Content.ReadAsStringAsync();
+            return ((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, text.Length == 0 ? null : JsonNode.Parse(text));
+        }
+
         var stream = await response.Content.ReadAsStreamAsync();
         var reading = ReadEventsAsync(stream);
 

@@ -45,7 +45,7 @@ internal sealed class ApiRequestHandler
         var pathAndQuery = path + request.QueryString.Value;
         var time = DateTimeOffset.UtcNow;
         string? body = null;
-        if (method is "POST" or "PUT" or "PATCH")
+        if (method is "POST" or "PUT" or "PATCH" or "DELETE") // DELETE may carry DeleteOptions with preconditions
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
             body = await reader.ReadToEndAsync(ctx.RequestAborted);
@@ -359,6 +359,13 @@ internal sealed class ApiRequestHandler
 
             var labels = LabelSelector.Parse(query["labelSelector"].ToString());
             var fields = FieldSelector.Parse(query["fieldSelector"].ToString());
+            var resourceVersion = query["resourceVersion"].ToString();
+            if (resourceVersion.Length > 0 && !ulong.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                // The real watch cache fails to parse it deep inside and answers 500 with Go's parse error, no reason.
+                throw ApiStatus.InternalError($"resourceVersion: Invalid value: \"{resourceVersion}\": strconv.ParseUint: parsing \"{resourceVersion}\": invalid syntax");
+            }
+
             start = _faults.TryTakeForcedExpiry()
                 ? new WatchStart(null, [], "too old resource version: forced by the emulator's fault injector")
                 : _store.StartWatch(query["resourceVersion"].ToString(), labels, fields);
@@ -522,6 +529,11 @@ internal sealed class ApiRequestHandler
 
                 return NamespacedList(kind, ns, request);
             case "POST":
+                if (kind.Namespaced && !_options.Namespaces.Contains(ns))
+                {
+                    throw ApiStatus.NamespaceNotFound(ns);
+                }
+
                 var obj = ParseObject(request, body, kind);
                 CheckNamespace(obj, ns);
                 var (normalize, validate) = Rules(kind);

@@ -29,7 +29,7 @@ internal static class JsonPatch
             {
                 "add" => Add(doc, path, RequireValue(op)),
                 "remove" => Remove(doc, path, out _),
-                "replace" => Add(Remove(doc, path, out _), path, RequireValue(op)),
+                "replace" => Replace(doc, path, RequireValue(op)),
                 "move" => Move(doc, RequireFrom(op), path),
                 "copy" => Add(doc, path, Get(doc, RequireFrom(op))?.DeepClone()),
                 "test" => Test(doc, path, op["value"]),
@@ -48,6 +48,23 @@ internal static class JsonPatch
 
     private static JsonNode Test(JsonNode doc, string path, JsonNode? expected) =>
         JsonNode.DeepEquals(Get(doc, path), expected) ? doc : throw ApiStatus.PatchRejected();
+
+    /// <summary>
+    /// Unlike RFC 6902, the server's JSON patch library replaces a missing member of an object by adding it
+    /// (golden <c>jsonpatch-replace-unset-podcidr</c>: replacing an unset <c>/spec/podCIDR</c> sets it); an array
+    /// index must still exist.
+    /// </summary>
+    private static JsonNode Replace(JsonNode doc, string path, JsonNode? value)
+    {
+        var tokens = Tokens(path);
+        if (tokens.Count > 0 && Get(doc, "/" + string.Join('/', tokens.Take(tokens.Count - 1).Select(Escape))) is JsonObject parent)
+        {
+            parent[tokens[^1]] = value;
+            return doc;
+        }
+
+        return Add(Remove(doc, path, out _), path, value);
+    }
 
     private static JsonNode Move(JsonNode doc, string from, string path)
     {

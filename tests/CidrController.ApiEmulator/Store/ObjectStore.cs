@@ -148,10 +148,18 @@ internal sealed class ObjectStore
 
             var old = stored.Value;
             var oldMetadata = WireShape.Metadata(old);
-            if ((preconditionUid is not null && preconditionUid != oldMetadata["uid"]?.GetValue<string>())
-                || (preconditionResourceVersion is not null && preconditionResourceVersion != WireShape.ResourceVersion(old)))
+            var uid = oldMetadata["uid"]?.GetValue<string>();
+            if (preconditionUid is not null && preconditionUid != uid)
             {
-                throw ApiStatus.Conflict(ResourceKind.Node, name);
+                throw ApiStatus.PreconditionConflict(ResourceKind.Node, name,
+                    $"the UID in the precondition ({preconditionUid}) does not match the UID in record ({uid}). The object might have been deleted and then recreated");
+            }
+
+            var resourceVersion = WireShape.ResourceVersion(old);
+            if (preconditionResourceVersion is not null && preconditionResourceVersion != resourceVersion)
+            {
+                throw ApiStatus.PreconditionConflict(ResourceKind.Node, name,
+                    $"the ResourceVersion in the precondition ({preconditionResourceVersion}) does not match the ResourceVersion in record ({resourceVersion}). The object might have been modified");
             }
 
             var finalizers = WireShape.GetStringList(oldMetadata, "finalizers", "ObjectMeta.metadata.finalizers");

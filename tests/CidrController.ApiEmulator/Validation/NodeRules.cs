@@ -181,8 +181,12 @@ internal static class NodeRules
                 .Where(f => !oldFinalizers.Contains(f)).ToList();
             if (added.Count > 0)
             {
-                errors.Add(FieldError.Forbidden("metadata.finalizers",
-                    $"no new finalizers can be added if the object is being deleted, found new finalizers {FieldError.GoStringSlice(added)}"));
+                // Twice, as the real server reports it: the generic object-meta update check and the registry's
+                // own deletion check both find it.
+                var error = FieldError.Forbidden("metadata.finalizers",
+                    $"no new finalizers can be added if the object is being deleted, found new finalizers {FieldError.GoStringSlice(added)}");
+                errors.Add(error);
+                errors.Add(error);
             }
         }
 
