@@ -115,6 +115,15 @@ public sealed class ReuseQuarantine
         }
     }
 
+    /// <summary>Every block still waiting (a snapshot).</summary>
+    internal List<IpBlock> Waiting()
+    {
+        lock (_lock)
+        {
+            return [.. _waiting.SelectMany(q => q.Blocks)];
+        }
+    }
+
     /// <summary>What the journal still holds (empty without a journal or with the quarantine off). API failures propagate.</summary>
     public async Task<IReadOnlyList<QuarantineRecord>> ReadJournalAsync(CancellationToken cancellationToken) =>
         Enabled && _journal is not null ? await _journal.ReadPendingAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false) : [];

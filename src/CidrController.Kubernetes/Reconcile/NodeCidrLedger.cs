@@ -378,8 +378,17 @@ public sealed class NodeCidrLedger
             _pools.Release(block);
         }
 
-        // A node adopted meanwhile over a quarantined block was marked overlapping: it keeps what it holds.
+        // A node adopted meanwhile over a quarantined block was marked overlapping: it keeps what it holds. And a
+        // block can wait twice (a node adopted over it, then gone too): the later wait still holds it.
         ReoccupyOverlappingLocked(expired);
+        foreach (var waiting in _quarantine.Waiting())
+        {
+            if (OverlapsAny(waiting, expired))
+            {
+                _pools.Occupy(waiting);
+            }
+        }
+
         return true;
     }
 

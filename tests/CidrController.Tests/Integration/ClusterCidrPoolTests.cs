@@ -29,6 +29,17 @@ public sealed class ClusterCidrPoolTests : IAsyncLifetime
     private string[] Finalizers(string pool) =>
         _api.GetClusterCidr(pool)?["metadata"]?["finalizers"]?.AsArray().Select(f => f!.GetValue<string>()).ToArray() ?? [];
 
+    /// <summary>ClusterCIDR lists the controller has made: one per pool pass.</summary>
+    private int PoolPasses() =>
+        _api.Requests.Count(r => r.Method == "GET" && r.StatusCode == 200 && r.PathAndQuery.Contains("/clustercidrs", StringComparison.Ordinal));
+
+    /// <summary>Waits until the controller has completed <paramref name="passes"/> more pool passes (a list, then its writes).</summary>
+    private async Task PoolPassesAsync(int passes)
+    {
+        var target = PoolPasses() + passes + 1; // +1: the pass in flight when counting began may have listed before the change
+        await Eventually.TrueAsync(() => PoolPasses() >= target, $"fewer than {passes} pool passes");
+    }
+
     private IEnumerable<string> EventReasons(string kind, string name) =>
         _api.Events.Where(e => e["involvedObject"]?["kind"]?.GetValue<string>() == kind && e["involvedObject"]?["name"]?.GetValue<string>() == name)
             .Select(e => e["reason"]!.GetValue<string>());
@@ -74,7 +85,7 @@ public sealed class ClusterCidrPoolTests : IAsyncLifetime
         await Eventually.TrueAsync(() => Cidrs("gpu-1").Length > 0 && Finalizers("gpu").Length > 0, "setup");
 
         _api.DeleteClusterCidr("gpu");
-        await Task.Delay(600); // three pool passes: the finalizer must hold while gpu-1 uses the pool
+        await PoolPassesAsync(3); // the finalizer must hold while gpu-1 uses the pool
         Assert.NotNull(_api.GetClusterCidr("gpu"));
         _api.CreateNode("gpu-2", labels: GpuLabels);
         await Eventually.TrueAsync(() => Cidrs("gpu-2").Length > 0, "gpu-2 not allocated");
@@ -101,7 +112,7 @@ public sealed class ClusterCidrPoolTests : IAsyncLifetime
         await using var after = await StartAsync(PoolOptions());
         _api.CreateNode("n1");
         await Eventually.TrueAsync(() => Cidrs("n1").Length > 0, "n1 not allocated after the restart");
-        await Task.Delay(600); // three pool passes
+        await PoolPassesAsync(3);
         Assert.NotNull(_api.GetClusterCidr("gpu"));
         Assert.Equal(1, await after.MetricAsync("node_ipam_controller_cidrset_allocated_cidrs", "clusterCIDR=\"10.9.0.0/16\""));
 
@@ -141,7 +152,7 @@ public sealed class ClusterCidrPoolTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => EventReasons("ClusterCIDR", "tiny").Contains("InvalidClusterCIDR") && EventReasons("ClusterCIDR", "clash").Contains("InvalidClusterCIDR"), "invalid pools not reported");
         await Eventually.TrueAsync(() => Cidrs("n1").Length > 0, "n1 not allocated");
-        await Task.Delay(600);
+        await PoolPassesAsync(3); // a report repeated per pass would show by now
 
         Assert.Equal(["10.1.0.0/24"], Cidrs("n1"));
         Assert.Single(EventReasons("ClusterCIDR", "tiny"));

@@ -102,4 +102,24 @@ public sealed class ReuseQuarantineTests
         Assert.Equal((UInt128)1, _ledger.Allocator.Ranges[0].GetStatistics().InUse);
         Assert.Equal(["10.1.0.0/25"], _ledger.HeldBy("holder").Select(b => b.ToString()));
     }
+
+    [Fact]
+    public void A_block_that_waits_twice_stays_taken_until_the_later_wait_ends()
+    {
+        // Found by the ledger's model test: the first wait's end freed the block the second wait still held.
+        var block = IpBlock.Parse("10.1.0.0/25");
+        _ledger.Adopt("a", "uid-a", [PodCidr.Of(block)]);
+        _ledger.Forget("a");
+        _clock.Now += TimeSpan.FromMinutes(1);
+        _ledger.Adopt("copy", "uid-copy", [PodCidr.Of(block)]); // someone created a node with the same podCIDR
+        _ledger.Forget("copy");
+
+        _clock.Now += TimeSpan.FromMinutes(4);
+        Assert.True(_ledger.ReleaseExpired());
+        Assert.Equal((UInt128)1, _ledger.Allocator.Ranges[0].GetStatistics().InUse);
+
+        _clock.Now += TimeSpan.FromMinutes(1);
+        Assert.True(_ledger.ReleaseExpired());
+        Assert.Equal((UInt128)0, _ledger.Allocator.Ranges[0].GetStatistics().InUse);
+    }
 }
