@@ -2,6 +2,7 @@ using System.Globalization;
 
 using Serilog.Events;
 using Serilog.Formatting;
+using Serilog.Formatting.Display;
 using Serilog.Formatting.Json;
 
 namespace CidrController.Logging;
@@ -17,6 +18,9 @@ internal sealed class KlogJsonFormatter : ITextFormatter
 {
     private const string LoggerProperty = "SourceContext";
     private static readonly JsonValueFormatter Values = new(typeTagName: null);
+
+    // The message as the text format renders it: string fields unquoted, structures as JSON.
+    private static readonly MessageTemplateTextFormatter Message = new("{Message:lj}", CultureInfo.InvariantCulture);
 
     public void Format(LogEvent logEvent, TextWriter output)
     {
@@ -34,7 +38,9 @@ internal sealed class KlogJsonFormatter : ITextFormatter
             Field(output, "logger", name);
         }
 
-        Field(output, "msg", logEvent.RenderMessage(CultureInfo.InvariantCulture));
+        using var message = new StringWriter(CultureInfo.InvariantCulture);
+        Message.Format(logEvent, message);
+        Field(output, "msg", message.ToString());
         if (logEvent.Exception is { } exception)
         {
             Field(output, "err", exception.ToString());

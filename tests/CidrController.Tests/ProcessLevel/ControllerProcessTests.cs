@@ -77,6 +77,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         Assert.Equal("info", allocation.RootElement.GetProperty("level").GetString());
         Assert.Equal(2, allocation.RootElement.GetProperty("v").GetInt32());
         Assert.Contains("worker-1", allocation.RootElement.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"worker-1\"", allocation.RootElement.GetProperty("msg").GetString(), StringComparison.Ordinal); // rendered as the text format does
         Assert.Contains("info", levels);
     }
 
