@@ -137,17 +137,18 @@ diff_chart_readme() { "$chart"/generate-readme.sh | diff -u "$chart"/README.md -
 check "chart README.md matches values.yaml (regenerate: $chart/generate-readme.sh > $chart/README.md)" diff_chart_readme
 # The archive users push to an OCI registry (helm push cidr-controller-VERSION.tgz oci://REGISTRY/charts).
 package_chart() {
-  "$helm" package "$chart" --destination "$work/package" &&
-    local archive && archive=$(ls "$work"/package/cidr-controller-*.tgz) &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/values.schema.json' &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/README.md' &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/dashboards/cidr-controller.json' &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/templates/tests/test-connection.yaml' &&
-    ! tar -tzf "$archive" | grep -q 'cidr-controller/ci/\|generate-readme.sh' &&
-    echo "$archive"
+  "$helm" package "$chart" --destination "$work/package" || return 1
+  local archive listing f
+  archive=$(find "$work/package" -name 'cidr-controller-*.tgz')
+  listing=$(tar -tzf "$archive") # grep -q on a pipe would end tar early: SIGPIPE fails the pipeline (pipefail)
+  for f in values.schema.json README.md dashboards/cidr-controller.json templates/tests/test-connection.yaml; do
+    grep -qx "cidr-controller/$f" <<<"$listing" || { echo "missing from the archive: $f"; return 1; }
+  done
+  if grep -E 'cidr-controller/(ci/|generate-readme.sh)' <<<"$listing"; then echo "CI files in the archive"; return 1; fi
+  echo "$archive"
 }
 check "helm package: the chart archive (schema, README, dashboard, test hook; no CI files)" package_chart
-echo "     chart archive: $(ls "$work"/package/cidr-controller-*.tgz 2>/dev/null | xargs -r du -b | awk '{printf "%s, %d bytes", $2, $1}')"
+echo "     chart archive: $(find "$work/package" -name 'cidr-controller-*.tgz' -printf '%f, %s bytes' 2>/dev/null)"
 
 echo "== deploy/"
 diff_deploy() { deploy/generate.sh "$helm" | diff -u deploy/cidr-controller.yaml -; }
