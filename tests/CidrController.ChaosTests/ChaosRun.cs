@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 
 using CidrController.ApiEmulator;
-using CidrController.Sandbox;
+using CidrController.TestHarness;
 
 using Xunit.Abstractions;
 

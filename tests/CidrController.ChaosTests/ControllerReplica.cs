@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-using CidrController.Sandbox;
+using CidrController.TestHarness;
 
 namespace CidrController.ChaosTests;
 

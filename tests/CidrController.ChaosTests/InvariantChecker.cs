@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 
 using CidrController.ApiEmulator;
-using CidrController.Sandbox;
+using CidrController.TestHarness;
 
 namespace CidrController.ChaosTests;
 

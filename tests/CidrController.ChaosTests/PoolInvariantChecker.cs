@@ -1,7 +1,7 @@
 using System.Globalization;
 
 using CidrController.ApiEmulator;
-using CidrController.Sandbox;
+using CidrController.TestHarness;
 
 namespace CidrController.ChaosTests;
 

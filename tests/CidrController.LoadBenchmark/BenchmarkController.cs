@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 
 using CidrController.ApiEmulator;
-using CidrController.Sandbox;
+using CidrController.TestHarness;
 
 namespace CidrController.LoadBenchmark;
 

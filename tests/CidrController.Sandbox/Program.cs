@@ -1,7 +1,7 @@
 using System.Globalization;
 
 using CidrController.ApiEmulator;
-using CidrController.Sandbox;
+using CidrController.TestHarness;
 
 // Try cidr-controller with no cluster: start the API server emulator, create simulated nodes, run the real
 // controller binary against it, print each node's CIDRs as they arrive and a usage table per range.

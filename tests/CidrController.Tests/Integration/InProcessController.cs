@@ -70,7 +70,7 @@ internal sealed class InProcessController : IAsyncDisposable
         await Eventually.TrueAsync(async () => (await GetAsync("readyz")).StartsWith("200", StringComparison.Ordinal), "controller never became ready");
 
     public async Task<double?> MetricAsync(string name, string? label = null) =>
-        Sandbox.PrometheusText.Value(await GetAsync("metrics"), name, label);
+        TestHarness.PrometheusText.Value(await GetAsync("metrics"), name, label);
 
     public async Task StopAsync() => await _app.StopAsync(CancellationToken.None);
 

@@ -1,5 +1,5 @@
 using CidrController.ApiEmulator;
-using CidrController.Sandbox;
+using CidrController.TestHarness;
 using CidrController.Tests.Integration;
 
 namespace CidrController.Tests.ProcessLevel;

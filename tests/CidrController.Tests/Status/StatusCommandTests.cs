@@ -1,8 +1,8 @@
 using System.Text.Json;
 
 using CidrController.ApiEmulator;
-using CidrController.Sandbox;
 using CidrController.Status;
+using CidrController.TestHarness;
 
 namespace CidrController.Tests.Status;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CidrController.Sandbox;
+namespace CidrController.TestHarness;
 
 /// <summary>Reads samples out of the Prometheus text exposition format (enough for tests and the usage table).</summary>
 public static class PrometheusText

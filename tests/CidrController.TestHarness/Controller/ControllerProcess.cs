@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace CidrController.Sandbox;
+namespace CidrController.TestHarness;
 
 /// <summary>
 /// The real cidr-controller binary run as a child process (the build copies it next to this assembly),
