@@ -8,7 +8,7 @@ using CidrController.ApiEmulator;
 namespace CidrController.LoadBenchmark;
 
 /// <summary>
-/// A watch on the emulator's nodes, as any other client would see them: records, for every node, when a
+/// A watch on the API server's nodes (the emulator's or a real one), as any other client would see them: records, for every node, when a
 /// podCIDR first became visible and what it was. Timestamps are taken when the event line arrives, so
 /// "allocated" means "visible on a watch", not "the controller thinks it is done".
 /// </summary>
@@ -27,13 +27,15 @@ public sealed class AllocationWatch : IAsyncDisposable
     public IReadOnlyDictionary<string, Allocation> Allocated => _allocated;
 
     /// <summary>Starts watching from the emulator's current resourceVersion; returns once the stream is open.</summary>
-    public static async Task<AllocationWatch> StartAsync(KubeApiEmulator emulator)
+    public static Task<AllocationWatch> StartAsync(KubeApiEmulator emulator) =>
+        StartAsync(emulator.CreateHttpClient(), emulator.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Watches nodes through <paramref name="http"/> (which it then owns) from <paramref name="resourceVersion"/>.</summary>
+    public static async Task<AllocationWatch> StartAsync(HttpClient http, string resourceVersion)
     {
-        var http = emulator.CreateHttpClient();
         http.Timeout = Timeout.InfiniteTimeSpan;
         var watch = new AllocationWatch(http);
-        var resourceVersion = emulator.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture);
-        var response = await http.GetAsync(new Uri($"api/v1/nodes?watch=true&resourceVersion={resourceVersion}", UriKind.Relative),
+        var response = await http.GetAsync(new Uri($"api/v1/nodes?watch=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}", UriKind.Relative),
             HttpCompletionOption.ResponseHeadersRead, watch._stop.Token);
         response.EnsureSuccessStatusCode();
         watch._reading = Task.Run(() => watch.ReadAsync(response));
@@ -53,7 +55,7 @@ public sealed class AllocationWatch : IAsyncDisposable
 
             if (stillRunning is not null && !stillRunning())
             {
-                throw new BenchmarkFailedException($"cidr-controller exited with {_allocated.Count} of {count} nodes allocated");
+                throw new BenchmarkFailedException($"the allocator exited with {_allocated.Count} of {count} nodes allocated");
             }
 
             if (Stopwatch.GetTimestamp() > deadline)
