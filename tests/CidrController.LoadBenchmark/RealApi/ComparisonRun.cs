@@ -9,6 +9,7 @@ namespace CidrController.LoadBenchmark.RealApi;
 /// <param name="CpuSecondsToSignal">CPU from process start to the working signal (restart: list + occupy).</param>
 /// <param name="FirstNewAllocationMilliseconds">restart: one node created after the signal → its podCIDR visible.</param>
 /// <param name="LoadAverage">1-minute load average when the run started.</param>
+/// <param name="WatchResumes">How often the server dropped the benchmark's watch and it resumed (see <see cref="AllocationWatch.Resumes"/>).</param>
 public sealed record ComparisonRun(
     string Phase,
     AllocatorKind Allocator,
@@ -24,15 +25,18 @@ public sealed record ComparisonRun(
     double? P50Milliseconds = null,
     double? P99Milliseconds = null,
     double? MaxMilliseconds = null,
-    double? FirstNewAllocationMilliseconds = null)
+    double? FirstNewAllocationMilliseconds = null,
+    int WatchResumes = 0)
 {
     public override string ToString() => Phase switch
     {
         "drain" => $"drain {Allocator} N={Nodes:N0}: signal after {StartToSignalSeconds:F2} s, drained in {DrainSeconds:F2} s, " +
-            $"{CpuMicrosecondsPerAllocation:F0} µs CPU/allocation, peak RSS {PeakResidentMegabytes:F1} MB (load {LoadAverage:F2})",
+            $"{CpuMicrosecondsPerAllocation:F0} µs CPU/allocation, peak RSS {PeakResidentMegabytes:F1} MB (load {LoadAverage:F2}{Resumed})",
         "steady" => $"steady {Allocator} {Rate:F0}/s × {Nodes:N0}: p50 {P50Milliseconds:F1} ms, p99 {P99Milliseconds:F1} ms, max {MaxMilliseconds:F1} ms, " +
-            $"{CpuMicrosecondsPerAllocation:F0} µs CPU/allocation, peak RSS {PeakResidentMegabytes:F1} MB (load {LoadAverage:F2})",
+            $"{CpuMicrosecondsPerAllocation:F0} µs CPU/allocation, peak RSS {PeakResidentMegabytes:F1} MB (load {LoadAverage:F2}{Resumed})",
         _ => $"restart {Allocator} N={Nodes:N0}: signal after {StartToSignalSeconds:F2} s, {CpuSecondsToSignal:F2} s CPU, peak RSS {PeakResidentMegabytes:F1} MB, " +
             $"first new node {FirstNewAllocationMilliseconds:F1} ms (load {LoadAverage:F2})",
     };
+
+    private string Resumed => WatchResumes > 0 ? $"; the benchmark's watch was dropped and resumed {WatchResumes}×" : "";
 }

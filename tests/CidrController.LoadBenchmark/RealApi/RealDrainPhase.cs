@@ -37,6 +37,7 @@ public static class RealDrainPhase
             PeakResidentMegabytes: peak,
             LoadAverage: load,
             DrainSeconds: Stopwatch.GetElapsedTime(allocator.SignalledAt, last).TotalSeconds,
-            CpuMicrosecondsPerAllocation: cpu.TotalMicroseconds / nodes);
+            CpuMicrosecondsPerAllocation: cpu.TotalMicroseconds / nodes,
+            WatchResumes: watch.Resumes);
     }
 }

@@ -45,7 +45,8 @@ public static class RealSteadyPhase
             Rate: options.SteadyRate,
             P50Milliseconds: Percentiles.OfSorted(latencies, 0.50),
             P99Milliseconds: Percentiles.OfSorted(latencies, 0.99),
-            MaxMilliseconds: latencies[^1]);
+            MaxMilliseconds: latencies[^1],
+            WatchResumes: watch.Resumes);
     }
 
     /// <summary>
