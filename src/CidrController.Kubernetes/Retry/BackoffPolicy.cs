@@ -16,8 +16,11 @@ public readonly record struct BackoffPolicy(TimeSpan Initial, TimeSpan Max, doub
     /// <summary>Re-queueing one node after a failed reconcile (client-go's per-item limiter: 100 ms up to a minute).</summary>
     public static readonly BackoffPolicy NodeReconcile = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60));
 
-    /// <summary>Rewriting an Event the API refused: a few quick tries, events are best effort.</summary>
-    public static readonly BackoffPolicy EventWrite = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2));
+    /// <summary>
+    /// Rewriting an Event the API refused: a few quick tries, events are best effort. Capped low because a term
+    /// that ends drains the event queue before the lease is released, and a standby waits for that.
+    /// </summary>
+    public static readonly BackoffPolicy EventWrite = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(600));
 
     /// <summary>The delay after <paramref name="failures"/> consecutive failures (1 for the first).</summary>
     public TimeSpan DelayAfter(int failures, Random random)
