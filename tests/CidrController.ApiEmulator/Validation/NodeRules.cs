@@ -6,8 +6,8 @@ using System.Text.Json.Nodes;
 namespace CidrController.ApiEmulator.Validation;
 
 /// <summary>
-/// What kube-apiserver does to a Node on the way in (v1→internal conversion, defaulting) and the validation
-/// SPEC §5a names: podCIDR/podCIDRs consistency, CIDR syntax, families, duplicates, immutability.
+/// What kube-apiserver does to a Node on the way in (v1→internal conversion, defaulting) and its validation of
+/// podCIDR/podCIDRs: consistency between the two, CIDR syntax, families, duplicates, immutability.
 /// </summary>
 internal static class NodeRules
 {
