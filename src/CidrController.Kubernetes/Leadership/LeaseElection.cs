@@ -15,7 +15,7 @@ namespace CidrController.Kubernetes.Leadership;
 /// On shutdown the lease is released (holder cleared), so a standby takes over within one retry period
 /// instead of waiting out the lease: KubernetesClient's elector does not do that on its own.
 /// </summary>
-public sealed partial class LeaseElection
+internal sealed partial class LeaseElection
 {
     private readonly IKubernetes _client;
     private readonly LeaderElectionOptions _options;
@@ -49,7 +49,7 @@ public sealed partial class LeaseElection
         });
 
         CancellationTokenSource? term = null;
-        Task leading = Task.CompletedTask;
+        var leading = Task.CompletedTask;
         var leadingAtShutdown = false;
         elector.OnStartedLeading += () =>
         {
