@@ -24,7 +24,7 @@ internal sealed partial class LeaseElection
 
     /// <param name="time">
     /// The clock of what this type times itself (the release). KubernetesClient's <see cref="LeaderElector"/> reads
-    /// <see cref="DateTimeOffset.Now"/> for renewals and expiry and takes no clock: lease timing always runs on the
+    /// <c>DateTimeOffset.Now</c> for renewals and expiry and takes no clock: lease timing always runs on the
     /// real clock, which is also the clock the other replicas compare the Lease's renewTime with.
     /// </param>
     public LeaseElection(IKubernetes client, LeaderElectionOptions options, TimeProvider time, ILogger<LeaseElection> logger)

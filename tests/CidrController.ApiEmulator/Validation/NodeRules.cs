@@ -14,7 +14,7 @@ internal static class NodeRules
     private const string PodCidrsField = "spec.podCIDRs";
     private const string ImmutableMessage = "node updates may not change podCIDR except from \"\" to valid";
 
-    private static readonly string[] s_nodeInfoFields =
+    private static readonly string[] NodeInfoFields =
     [
         "machineID", "systemUUID", "bootID", "kernelVersion", "osImage", "containerRuntimeVersion",
         "kubeletVersion", "kubeProxyVersion", "operatingSystem", "architecture",
@@ -59,7 +59,7 @@ internal static class NodeRules
         kubeletEndpoint["Port"] ??= 0;
         var nodeInfo = status["nodeInfo"] as JsonObject ?? [];
         status["nodeInfo"] = nodeInfo;
-        foreach (var field in s_nodeInfoFields)
+        foreach (var field in NodeInfoFields)
         {
             nodeInfo[field] ??= "";
         }
