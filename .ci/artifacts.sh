@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Artifact checks: the published binary, the Helm chart, deploy/, every shell script.
-# Installs its tools on a fresh machine (.ci/tools.sh: helm, kubectl, yamllint, shellcheck), each only when missing. Prints "ok NAME" / "FAIL NAME" per check and ends
-# with "artifact checks: N passed, N failed"; exits 1 when any failed.
+# Installs its tools on a fresh machine (.ci/tools.sh: helm, kubectl, yamllint, shellcheck), each only when
+# missing. Prints "ok NAME" / "FAIL NAME" per check and ends with "artifact checks: N passed, N failed"; exits 1 when any failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -49,7 +49,7 @@ internal static class ControllerHost
             logger.Information("Serving /healthz, /readyz and /metrics on {Address}", app.ListeningAddress());
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -6,7 +6,7 @@ namespace CidrController.Kubernetes.Health;
 /// initial list is fully occupied and its last list succeeded; a standby is ready while it can reach the
 /// lease; a controller with allocation disabled is always ready.
 /// </summary>
-public sealed class ControllerHealth
+internal sealed class ControllerHealth
 {
     private volatile string _notReadyReason = "starting";
 

@@ -15,7 +15,7 @@ namespace CidrController.Kubernetes.Leadership;
 /// On shutdown the lease is released (holder cleared), so a standby takes over within one retry period
 /// instead of waiting out the lease: KubernetesClient's elector does not do that on its own.
 /// </summary>
-public sealed partial class LeaseElection
+internal sealed partial class LeaseElection
 {
     private readonly IKubernetes _client;
     private readonly LeaderElectionOptions _options;
@@ -24,7 +24,7 @@ public sealed partial class LeaseElection
 
     /// <param name="time">
     /// The clock of what this type times itself (the release). KubernetesClient's <see cref="LeaderElector"/> reads
-    /// <see cref="DateTimeOffset.Now"/> for renewals and expiry and takes no clock: lease timing always runs on the
+    /// <c>DateTimeOffset.Now</c> for renewals and expiry and takes no clock: lease timing always runs on the
     /// real clock, which is also the clock the other replicas compare the Lease's renewTime with.
     /// </param>
     public LeaseElection(IKubernetes client, LeaderElectionOptions options, TimeProvider time, ILogger<LeaseElection> logger)
@@ -49,7 +49,7 @@ public sealed partial class LeaseElection
         });
 
         CancellationTokenSource? term = null;
-        Task leading = Task.CompletedTask;
+        var leading = Task.CompletedTask;
         var leadingAtShutdown = false;
         elector.OnStartedLeading += () =>
         {

@@ -5,7 +5,7 @@ namespace CidrController.Kubernetes.Retry;
 /// <see cref="Max"/>, each delay spread by ±<see cref="Jitter"/> so that replicas or keys failing together (an API
 /// server restart) do not come back in lock step.
 /// </summary>
-public readonly record struct BackoffPolicy(TimeSpan Initial, TimeSpan Max, double Jitter = 0.2)
+internal readonly record struct BackoffPolicy(TimeSpan Initial, TimeSpan Max, double Jitter = 0.2)
 {
     /// <summary>Relisting nodes after a failed list or watch.</summary>
     public static readonly BackoffPolicy NodeList = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
