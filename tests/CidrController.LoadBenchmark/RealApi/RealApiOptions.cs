@@ -84,7 +84,7 @@ public sealed record RealApiOptions
             }
 
             var value = args[++i];
-            RealApiOptions? parsed = arg switch
+            var parsed = arg switch
             {
                 "--nodes" when PositiveList(value) is { } list => options with { DrainNodes = list },
                 "--restart-nodes" when PositiveList(value) is { } list => options with { RestartNodes = list },
