@@ -33,7 +33,8 @@ public static class ChartInvariants
         foreach (var problem in CheckRbac(rendered, pod.ServiceAccountName, deployment.Namespace(), args)
             .Concat(CheckPod(deployment, container, args))
             .Concat(CheckMonitoring(rendered, deployment))
-            .Concat(CheckTestHook(rendered, pod.ServiceAccountName)))
+            .Concat(CheckTestHook(rendered, pod.ServiceAccountName))
+            .Concat(CheckAdmissionPolicy(rendered, pod.ServiceAccountName, deployment.Namespace())))
         {
             yield return problem;
         }
@@ -181,6 +182,50 @@ public static class ChartInvariants
         if (deployment.Spec.Replicas > 1 && (args.Get("--leader-elect") == "false" || pod.Affinity?.PodAntiAffinity is null))
         {
             yield return "several replicas need leader election and pod anti-affinity (they share the host port)";
+        }
+    }
+
+    /// <summary>
+    /// The opt-in ValidatingAdmissionPolicy: it must apply to the controller's own user only, on Node updates
+    /// (status too), guard podCIDR/podCIDRs, taints and labels, and be bound with Deny. What its CEL accepts is
+    /// not evaluated here (that needs a 1.30+ API server).
+    /// </summary>
+    private static IEnumerable<string> CheckAdmissionPolicy(RenderedManifests rendered, string serviceAccount, string ns)
+    {
+        var policies = rendered.OfKind<V1ValidatingAdmissionPolicy>().ToList();
+        var bindings = rendered.OfKind<V1ValidatingAdmissionPolicyBinding>().ToList();
+        foreach (var policy in policies)
+        {
+            var user = $"request.userInfo.username == \"system:serviceaccount:{ns}:{serviceAccount}\"";
+            if (policy.Spec.MatchConditions is not [{ } condition] || condition.Expression != user)
+            {
+                yield return $"ValidatingAdmissionPolicy {policy.Name()} must match the controller's ServiceAccount alone ({user})";
+            }
+
+            if (policy.Spec.FailurePolicy != "Fail" || policy.Spec.MatchConstraints?.ResourceRules is not [{ } rule]
+                || rule.Operations is not ["UPDATE"] || rule.Resources is not ["nodes", "nodes/status"])
+            {
+                yield return $"ValidatingAdmissionPolicy {policy.Name()} must fail closed on UPDATE of nodes and nodes/status";
+            }
+
+            var expressions = string.Join("\n", (policy.Spec.Validations ?? []).Select(v => v.Expression));
+            foreach (var guarded in new[] { "oldObject.spec.podCIDRs", "oldObject.spec.podCIDR", "spec.taints", "spec.unschedulable", "metadata.labels", "request.subResource" })
+            {
+                if (!expressions.Contains(guarded, StringComparison.Ordinal))
+                {
+                    yield return $"ValidatingAdmissionPolicy {policy.Name()} does not guard {guarded}";
+                }
+            }
+
+            if (bindings.Count(b => b.Spec.PolicyName == policy.Name() && b.Spec.ValidationActions is ["Deny"]) != 1)
+            {
+                yield return $"ValidatingAdmissionPolicy {policy.Name()} needs exactly one binding with validationActions [Deny]";
+            }
+        }
+
+        if (bindings.Count != policies.Count)
+        {
+            yield return "every ValidatingAdmissionPolicyBinding needs the chart's policy";
         }
     }
 
