@@ -143,17 +143,18 @@ diff_chart_readme() { "$chart"/generate-readme.sh | diff -u "$chart"/README.md -
 check "chart README.md matches values.yaml (regenerate: $chart/generate-readme.sh > $chart/README.md)" diff_chart_readme
 # The archive users push to an OCI registry (helm push cidr-controller-VERSION.tgz oci://REGISTRY/charts).
 package_chart() {
+  # The listing is read once: `tar | grep -q` under pipefail fails when grep stops reading before tar is done.
   "$helm" package "$chart" --destination "$work/package" &&
-    local archive && archive=$(ls "$work"/package/cidr-controller-*.tgz) &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/values.schema.json' &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/README.md' &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/dashboards/cidr-controller.json' &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/templates/tests/test-connection.yaml' &&
-    ! tar -tzf "$archive" | grep -q 'cidr-controller/ci/\|generate-readme.sh' &&
+    local archive listing && archive=$(ls "$work"/package/cidr-controller-*.tgz) && listing=$(tar -tzf "$archive") &&
+    grep -qx 'cidr-controller/values.schema.json' <<<"$listing" &&
+    grep -qx 'cidr-controller/README.md' <<<"$listing" &&
+    grep -qx 'cidr-controller/dashboards/cidr-controller.json' <<<"$listing" &&
+    grep -qx 'cidr-controller/templates/tests/test-connection.yaml' <<<"$listing" &&
+    ! grep -q 'cidr-controller/ci/\|generate-readme.sh' <<<"$listing" &&
     echo "$archive"
 }
 check "helm package: the chart archive (schema, README, dashboard, test hook; no CI files)" package_chart
-echo "     chart archive: $(ls "$work"/package/cidr-controller-*.tgz 2>/dev/null | xargs -r du -b | awk '{printf "%s, %d bytes", $2, $1}')"
+echo "     chart archive: $(find "$work"/package -name 'cidr-controller-*.tgz' -exec du -b {} + 2>/dev/null | awk '{printf "%s, %d bytes", $2, $1}')"
 
 echo "== deploy/"
 diff_deploy() { deploy/generate.sh "$helm" | diff -u deploy/cidr-controller.yaml -; }
