@@ -119,6 +119,12 @@ check "schema rejects 2 replicas without leader election" \
   fails template --set 'clusterCIDRs={10.0.0.0/8}' --set replicaCount=2 --set leaderElection.enabled=false
 missing_cidr_message() { local out; out=$(template --namespace kube-system 2>&1) && return 1; grep -q 'clusterCIDRs is required' <<<"$out"; }
 check "a missing cluster CIDR fails with a clear message" missing_cidr_message
+loopback_bind_message() {
+  local out
+  out=$(template --set 'clusterCIDRs={10.0.0.0/8}' --set serving.bindAddress=127.0.0.1 2>&1) && return 1
+  grep -q 'serving.bindAddress must not be a loopback address' <<<"$out"
+}
+check "a loopback serving.bindAddress (probes could not reach it) fails with a clear message" loopback_bind_message
 
 diff_chart_readme() { "$chart"/generate-readme.sh | diff -u "$chart"/README.md -; }
 check "chart README.md matches values.yaml (regenerate: $chart/generate-readme.sh > $chart/README.md)" diff_chart_readme

@@ -4,7 +4,7 @@
 # Creates a kind cluster whose kube-controller-manager does not allocate node CIDRs (deploy/kind/*.yaml), builds
 # the image and loads it into kind, installs the chart, waits until every node has podCIDRs and CoreDNS is Ready
 # (kindnet and CoreDNS cannot work before), then adds a node object and waits for its CIDRs, and checks the pool
-# metrics. The cluster is deleted on exit unless KEEP_CLUSTER=1.
+# metrics over HTTPS with a scraper token. The cluster is deleted on exit unless KEEP_CLUSTER=1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -89,8 +89,19 @@ wait_for "podCIDRs on e2e-extra-node" all_nodes_have_cidrs "$families"
 kubectl get node e2e-extra-node -o jsonpath='{.spec.podCIDRs}{"\n"}'
 kubectl delete node e2e-extra-node
 
-step "metrics"
-kubectl -n "$namespace" get --raw "/api/v1/namespaces/$namespace/services/cidr-controller-metrics:metrics/proxy/metrics" |
-  grep -E '^node_ipam_controller_cidrset_(allocated|usage)_cidrs'
+step "metrics over HTTPS: 401 without a token, 200 for a ServiceAccount bound to the metrics reader role"
+kubectl -n "$namespace" create serviceaccount e2e-scraper
+kubectl create clusterrolebinding e2e-scraper --clusterrole=cidr-controller-metrics-reader --serviceaccount="$namespace:e2e-scraper"
+token=$(kubectl -n "$namespace" create token e2e-scraper)
+kubectl -n "$namespace" port-forward deployment/cidr-controller 10290:10290 >/dev/null &
+forward=$!
+anonymous_is_401() { [ "$(curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1:10290/metrics)" = 401 ]; }
+scraper_reads_metrics() {
+  curl -skf -H "Authorization: Bearer $token" https://127.0.0.1:10290/metrics |
+    grep -E '^node_ipam_controller_cidrset_(allocated|usage)_cidrs'
+}
+wait_for "anonymous /metrics answers 401" anonymous_is_401
+wait_for "the scraper's token reads /metrics (RBAC may take a moment)" scraper_reads_metrics
+kill "$forward"
 
 step "OK: $variant"

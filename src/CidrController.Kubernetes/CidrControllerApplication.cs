@@ -2,11 +2,11 @@ using CidrController.Kubernetes.Api;
 using CidrController.Kubernetes.Configuration;
 using CidrController.Kubernetes.Health;
 using CidrController.Kubernetes.Metrics;
+using CidrController.Kubernetes.Serving;
 
 using k8s;
 
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +24,7 @@ internal static class CidrControllerApplication
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         configureLogging(builder.Logging);
-        builder.WebHost.UseUrls(ListenUrl(options.MetricsBindAddress));
+        SecureServing.AddListeners(builder, options);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
         var client = KubernetesClientFactory.Create(options.Api with { UserAgentSuffix = options.Api.UserAgentSuffix ?? options.LeaderElection.Identity });
@@ -37,24 +37,21 @@ internal static class CidrControllerApplication
         builder.Services.AddHostedService<NodeIpamController>();
 
         var app = builder.Build();
+        SecureServing.UseDelegatedAccess(app);
         app.MapControllerEndpoints(app.Services.GetRequiredService<ControllerHealth>(), app.Services.GetRequiredService<ControllerMetrics>());
         return app;
     }
 
-    /// <summary>The address the health/metrics server actually listens on (useful with port 0).</summary>
-    public static Uri ListeningAddress(this WebApplication app)
+    /// <summary>The address a listener actually listens on (useful with port 0): <c>http</c> (the plain one) or <c>https</c>.</summary>
+    public static Uri ListeningAddress(this WebApplication app, string scheme = "http")
     {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("the server is not listening yet");
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var first = addresses.FirstOrDefault(a => a.StartsWith(scheme + "://", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"no {scheme} listener (yet)");
         return new Uri(first.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
     }
 
-    private static string ListenUrl(string bindAddress)
-    {
-        // host:port as kube-controller-manager's address flags take it; an IPv6 host comes bracketed.
-        var colon = bindAddress.LastIndexOf(':');
-        var host = colon > 0 ? bindAddress[..colon] : "0.0.0.0";
-        var port = colon >= 0 ? bindAddress[(colon + 1)..] : bindAddress;
-        return $"http://{(host.Length == 0 ? "0.0.0.0" : host)}:{port}";
-    }
+    /// <summary>Every address the server listens on, for the startup log.</summary>
+    public static IReadOnlyList<string> ListeningAddresses(this WebApplication app) =>
+        [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
 }

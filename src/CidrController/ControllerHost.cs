@@ -19,6 +19,11 @@ internal static class ControllerHost
         {
             app = CidrControllerApplication.Build(settings.Controller, logging => logging.AddSerilog(root));
         }
+        catch (Kubernetes.Serving.ServingCertificateException e)
+        {
+            await Console.Error.WriteLineAsync($"cidr-controller: {OneLine(e.Message)}").ConfigureAwait(false);
+            return 1;
+        }
         catch (Exception e)
         {
             // A missing or broken kubeconfig is an operator error: one clear line, not a stack trace. Nothing
@@ -38,7 +43,7 @@ internal static class ControllerHost
             }
             catch (IOException e)
             {
-                await Console.Error.WriteLineAsync($"cidr-controller: cannot serve health and metrics on {settings.Controller.MetricsBindAddress}: {OneLine(e.Message)}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"cidr-controller: cannot serve health and metrics on {Listeners(settings)}: {OneLine(e.Message)}").ConfigureAwait(false);
                 return 1;
             }
             catch (OperationCanceledException)
@@ -46,7 +51,8 @@ internal static class ControllerHost
                 return 0;
             }
 
-            logger.Information("Serving /healthz, /readyz and /metrics on {Address}", app.ListeningAddress());
+            logger.Information("Serving /healthz, /readyz, /livez and /metrics on {Addresses} (HTTPS: a token is needed except for {AlwaysAllowPaths}; plain HTTP: no authentication)",
+                string.Join(", ", app.ListeningAddresses()), string.Join(",", settings.Controller.Serving.AlwaysAllowPaths));
             try
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken).ConfigureAwait(false);
@@ -60,6 +66,14 @@ internal static class ControllerHost
             logger.Information("Stopped");
             return 0;
         }
+    }
+
+    private static string Listeners(CommandLineSettings settings)
+    {
+        var serving = settings.Controller.Serving;
+        var secure = serving.SecurePort == 0 ? null : $"https {serving.BindAddress}:{serving.SecurePort}";
+        var plain = settings.Controller.MetricsBindAddress.Length == 0 ? null : $"http {settings.Controller.MetricsBindAddress}";
+        return string.Join(" and ", new[] { secure, plain }.Where(l => l is not null));
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");

@@ -4,7 +4,7 @@ namespace CidrController.ManifestCheck;
 
 /// <summary>
 /// What a rendered chart must hold whatever the values: RBAC exactly as wide as the controller's API calls, a pod
-/// that starts before any CNI (host network, tolerations) and runs locked down, probes on the metrics port, and
+/// that starts before any CNI (host network, tolerations) and runs locked down, probes over HTTPS on the secure port (health paths without a token), and
 /// monitoring objects that select what the chart renders. Each check returns a sentence naming what is wrong.
 /// </summary>
 public static class ChartInvariants
@@ -33,7 +33,8 @@ public static class ChartInvariants
         foreach (var problem in CheckRbac(rendered, pod.ServiceAccountName, deployment.Namespace(), args)
             .Concat(CheckPod(deployment, container, args))
             .Concat(CheckMonitoring(rendered, deployment))
-            .Concat(CheckTestHook(rendered, pod.ServiceAccountName)))
+            .Concat(CheckTestHook(rendered, pod.ServiceAccountName))
+            .Concat(CheckAdmissionPolicy(rendered, pod.ServiceAccountName, deployment.Namespace())))
         {
             yield return problem;
         }
@@ -46,13 +47,22 @@ public static class ChartInvariants
             yield return $"no ServiceAccount {ns}/{serviceAccount} for the pod";
         }
 
-        var clusterRoles = rendered.OfKind<V1ClusterRole>().ToList();
+        // The scraper's role: get on /metrics and nothing else, bound to whoever the values name (not the controller).
+        var allClusterRoles = rendered.OfKind<V1ClusterRole>().ToList();
+        var readerRoles = allClusterRoles.Where(r => r.Name().EndsWith("-metrics-reader", StringComparison.Ordinal)).ToList();
+        foreach (var reader in readerRoles.Where(r => r.Rules is not [{ NonResourceURLs: ["/metrics"], Verbs: ["get"] } rule]
+            || rule.Resources is { Count: > 0 } || rule.ApiGroups is { Count: > 0 }))
+        {
+            yield return $"ClusterRole {reader.Name()} must grant exactly get on the non-resource URL /metrics";
+        }
+
+        var clusterRoles = allClusterRoles.Except(readerRoles).ToList();
         var pools = args.Get("--cluster-cidr-pools") != "false";
         if (clusterRoles.Count != 1 || !IsClusterRole(clusterRoles[0].Rules, pools))
         {
             yield return pools
-                ? "expected one ClusterRole granting exactly nodes get/list/watch/patch and clustercidrs get/list/patch"
-                : "expected one ClusterRole granting exactly nodes get/list/watch/patch (pools are off)";
+                ? "expected one ClusterRole granting exactly nodes get/list/watch/patch, clustercidrs get/list/patch, tokenreviews and subjectaccessreviews create"
+                : "expected one ClusterRole granting exactly nodes get/list/watch/patch, tokenreviews and subjectaccessreviews create (pools are off)";
         }
 
         var roles = rendered.OfKind<V1Role>().ToList();
@@ -80,7 +90,8 @@ public static class ChartInvariants
             yield return "leader election is off, but a Role other than the events Role is rendered";
         }
 
-        foreach (var binding in rendered.OfKind<V1ClusterRoleBinding>())
+        var readerBindings = rendered.OfKind<V1ClusterRoleBinding>().Where(b => readerRoles.Any(r => r.Name() == b.RoleRef.Name)).ToList();
+        foreach (var binding in rendered.OfKind<V1ClusterRoleBinding>().Except(readerBindings))
         {
             if (!clusterRoles.Any(r => r.Name() == binding.RoleRef.Name) || !BindsOnly(binding.Subjects, serviceAccount, ns))
             {
@@ -96,7 +107,7 @@ public static class ChartInvariants
             }
         }
 
-        if (rendered.OfKind<V1RoleBinding>().Count() != roles.Count || rendered.OfKind<V1ClusterRoleBinding>().Count() != clusterRoles.Count)
+        if (rendered.OfKind<V1RoleBinding>().Count() != roles.Count || rendered.OfKind<V1ClusterRoleBinding>().Count() - readerBindings.Count != clusterRoles.Count)
         {
             yield return "every Role and ClusterRole needs exactly one binding";
         }
@@ -131,18 +142,33 @@ public static class ChartInvariants
             yield return "container securityContext must be runAsNonRoot, readOnlyRootFilesystem, no privilege escalation, drop ALL, seccomp RuntimeDefault";
         }
 
-        var bind = args.Get("--metrics-bind-address") ?? "0.0.0.0:10290";
-        var port = int.Parse(bind[(bind.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        var metricsPort = container.Ports?.SingleOrDefault(p => p.Name == "metrics");
-        if (metricsPort?.ContainerPort != port)
+        var port = int.Parse(args.Get("--secure-port") ?? "10290", System.Globalization.CultureInfo.InvariantCulture);
+        var httpsPort = container.Ports?.SingleOrDefault(p => p.Name == "https");
+        if (port == 0 || httpsPort?.ContainerPort != port)
         {
-            yield return $"container port \"metrics\" must be {port}, the port of --metrics-bind-address";
+            yield return $"container port \"https\" must be {port}, the --secure-port (HTTPS must be on)";
         }
 
-        if (container.LivenessProbe?.HttpGet is not { Path: "/healthz" } live || live.Port.Value != "metrics"
-            || container.ReadinessProbe?.HttpGet is not { Path: "/readyz" } ready || ready.Port.Value != "metrics")
+        if (container.LivenessProbe?.HttpGet is not { Path: "/healthz", Scheme: "HTTPS" } live || live.Port.Value != "https"
+            || container.ReadinessProbe?.HttpGet is not { Path: "/readyz", Scheme: "HTTPS" } ready || ready.Port.Value != "https")
         {
-            yield return "liveness must be GET /healthz and readiness GET /readyz on the metrics port";
+            yield return "liveness must be GET /healthz and readiness GET /readyz over HTTPS on the secure port";
+        }
+
+        var allowed = (args.Get("--authorization-always-allow-paths") ?? "/healthz,/readyz,/livez").Split(',');
+        if (!allowed.Contains("/healthz") || !allowed.Contains("/readyz"))
+        {
+            yield return "the probes' paths /healthz and /readyz must be on --authorization-always-allow-paths (probes carry no token)";
+        }
+
+        if (args.Get("--bind-address") is { } bindAddress && System.Net.IPAddress.TryParse(bindAddress, out var address) && System.Net.IPAddress.IsLoopback(address))
+        {
+            yield return "--bind-address is a loopback address: kubelet probes reach the pod on the node's IP";
+        }
+
+        if (args.Get("--metrics-bind-address") is { Length: > 0 } plain && !plain.StartsWith("127.", StringComparison.Ordinal) && !plain.StartsWith("[::1]", StringComparison.Ordinal))
+        {
+            yield return $"--metrics-bind-address {plain} serves /metrics without authentication beyond the host: keep it off or on loopback";
         }
 
         foreach (var (name, field) in new[] { ("POD_NAME", "metadata.name"), ("POD_NAMESPACE", "metadata.namespace") })
@@ -156,6 +182,50 @@ public static class ChartInvariants
         if (deployment.Spec.Replicas > 1 && (args.Get("--leader-elect") == "false" || pod.Affinity?.PodAntiAffinity is null))
         {
             yield return "several replicas need leader election and pod anti-affinity (they share the host port)";
+        }
+    }
+
+    /// <summary>
+    /// The opt-in ValidatingAdmissionPolicy: it must apply to the controller's own user only, on Node updates
+    /// (status too), guard podCIDR/podCIDRs, taints and labels, and be bound with Deny. What its CEL accepts is
+    /// not evaluated here (that needs a 1.30+ API server).
+    /// </summary>
+    private static IEnumerable<string> CheckAdmissionPolicy(RenderedManifests rendered, string serviceAccount, string ns)
+    {
+        var policies = rendered.OfKind<V1ValidatingAdmissionPolicy>().ToList();
+        var bindings = rendered.OfKind<V1ValidatingAdmissionPolicyBinding>().ToList();
+        foreach (var policy in policies)
+        {
+            var user = $"request.userInfo.username == \"system:serviceaccount:{ns}:{serviceAccount}\"";
+            if (policy.Spec.MatchConditions is not [{ } condition] || condition.Expression != user)
+            {
+                yield return $"ValidatingAdmissionPolicy {policy.Name()} must match the controller's ServiceAccount alone ({user})";
+            }
+
+            if (policy.Spec.FailurePolicy != "Fail" || policy.Spec.MatchConstraints?.ResourceRules is not [{ } rule]
+                || rule.Operations is not ["UPDATE"] || rule.Resources is not ["nodes", "nodes/status"])
+            {
+                yield return $"ValidatingAdmissionPolicy {policy.Name()} must fail closed on UPDATE of nodes and nodes/status";
+            }
+
+            var expressions = string.Join("\n", (policy.Spec.Validations ?? []).Select(v => v.Expression));
+            foreach (var guarded in new[] { "oldObject.spec.podCIDRs", "oldObject.spec.podCIDR", "spec.taints", "spec.unschedulable", "metadata.labels", "request.subResource" })
+            {
+                if (!expressions.Contains(guarded, StringComparison.Ordinal))
+                {
+                    yield return $"ValidatingAdmissionPolicy {policy.Name()} does not guard {guarded}";
+                }
+            }
+
+            if (bindings.Count(b => b.Spec.PolicyName == policy.Name() && b.Spec.ValidationActions is ["Deny"]) != 1)
+            {
+                yield return $"ValidatingAdmissionPolicy {policy.Name()} needs exactly one binding with validationActions [Deny]";
+            }
+        }
+
+        if (bindings.Count != policies.Count)
+        {
+            yield return "every ValidatingAdmissionPolicyBinding needs the chart's policy";
         }
     }
 
@@ -186,9 +256,9 @@ public static class ChartInvariants
         var podLabels = deployment.Spec.Template.Metadata.Labels;
         foreach (var service in rendered.OfKind<V1Service>())
         {
-            if (!Selects(service.Spec.Selector, podLabels) || service.Spec.Ports.Any(p => p.TargetPort?.Value != "metrics"))
+            if (!Selects(service.Spec.Selector, podLabels) || service.Spec.Ports.Any(p => p.TargetPort?.Value != "https"))
             {
-                yield return $"Service {service.Name()} does not select the pod's metrics port";
+                yield return $"Service {service.Name()} does not select the pod's HTTPS port";
             }
         }
 
@@ -208,6 +278,8 @@ public static class ChartInvariants
             {
                 "ServiceMonitor" when !rendered.OfKind<V1Service>().Any(s => s.Spec.Ports.Any(p => text.Contains($"port: {p.Name}", StringComparison.Ordinal))) =>
                     "ServiceMonitor scrapes no port of the metrics Service",
+                "ServiceMonitor" when !text.Contains("scheme: https", StringComparison.Ordinal) || !text.Contains("bearerTokenFile:", StringComparison.Ordinal) =>
+                    "ServiceMonitor must scrape over HTTPS with a bearer token (/metrics needs one)",
                 "PrometheusRule" when !text.Contains("node_ipam_controller_cidrset_usage_cidrs", StringComparison.Ordinal)
                     || !text.Contains("cidr_controller_nodes_waiting_for_cidr", StringComparison.Ordinal) =>
                     "PrometheusRule lacks the pool usage or the nodes-waiting alert",
@@ -232,9 +304,15 @@ public static class ChartInvariants
             : [];
 
     private static bool IsClusterRole(IList<V1PolicyRule>? rules, bool pools) => pools
-        ? rules is [var nodes, var clusterCidrs] && IsRule(nodes, "", "nodes", NodeVerbs) && nodes.ResourceNames is null or { Count: 0 }
+        ? rules is [var nodes, var clusterCidrs, var tokenReviews, var accessReviews] && IsRule(nodes, "", "nodes", NodeVerbs) && nodes.ResourceNames is null or { Count: 0 }
             && IsRule(clusterCidrs, "networking.x-k8s.io", "clustercidrs", ClusterCidrVerbs) && clusterCidrs.ResourceNames is null or { Count: 0 }
-        : IsOnly(rules, "", "nodes", NodeVerbs);
+            && IsReviewRules(tokenReviews, accessReviews)
+        : rules is [var onlyNodes, var tokenReviewsOnly, var accessReviewsOnly] && IsRule(onlyNodes, "", "nodes", NodeVerbs) && onlyNodes.ResourceNames is null or { Count: 0 }
+            && IsReviewRules(tokenReviewsOnly, accessReviewsOnly);
+
+    /// <summary>Delegated authentication and authorization of /metrics: create on the two review kinds, as system:auth-delegator.</summary>
+    private static bool IsReviewRules(V1PolicyRule tokenReviews, V1PolicyRule accessReviews) =>
+        IsRule(tokenReviews, "authentication.k8s.io", "tokenreviews", ["create"]) && IsRule(accessReviews, "authorization.k8s.io", "subjectaccessreviews", ["create"]);
 
     private static bool IsOnly(IList<V1PolicyRule>? rules, string group, string resource, string[] verbs) =>
         rules is [var rule] && IsRule(rule, group, resource, verbs) && rule.ResourceNames is null or { Count: 0 };

@@ -47,8 +47,11 @@ app.kubernetes.io/component: node-ipam-controller
 {{- end }}
 
 {{/* The port of metrics.bindAddress (host:port or [v6]:port); the schema makes sure there is one. */}}
-{{- define "cidr-controller.metricsPort" -}}
-{{- regexFind "[0-9]+$" .Values.metrics.bindAddress }}
+{{- define "cidr-controller.securePort" -}}
+{{- if or (hasPrefix "127." .Values.serving.bindAddress) (eq .Values.serving.bindAddress "::1") }}
+{{- fail "serving.bindAddress must not be a loopback address: kubelet probes and Prometheus reach the pod on the node's IP (keep 0.0.0.0 or ::)" }}
+{{- end }}
+{{- .Values.serving.securePort }}
 {{- end }}
 
 {{- define "cidr-controller.image" -}}
@@ -105,7 +108,22 @@ that the pod spec shows the whole configuration; null mask sizes and empty strin
 - "--leader-elect-resource-name={{ include "cidr-controller.leaseName" . }}"
 - "--leader-elect-resource-namespace={{ include "cidr-controller.leaseNamespace" . }}"
 {{- end }}
-- "--metrics-bind-address={{ $v.metrics.bindAddress }}"
+- "--bind-address={{ $v.serving.bindAddress }}"
+- "--secure-port={{ include "cidr-controller.securePort" . }}"
+{{- with $v.serving.tlsMinVersion }}
+- "--tls-min-version={{ . }}"
+{{- end }}
+{{- if $v.serving.tlsSecretName }}
+- "--tls-cert-file=/etc/cidr-controller/tls/tls.crt"
+- "--tls-private-key-file=/etc/cidr-controller/tls/tls.key"
+{{- end }}
+- "--authorization-always-allow-paths={{ join "," $v.serving.alwaysAllowPaths }}"
+- "--authentication-token-webhook-cache-ttl={{ $v.serving.tokenCacheTTL }}"
+- "--authorization-webhook-cache-authorized-ttl={{ $v.serving.authorizedCacheTTL }}"
+- "--authorization-webhook-cache-unauthorized-ttl={{ $v.serving.unauthorizedCacheTTL }}"
+{{- with $v.metrics.bindAddress }}
+- "--metrics-bind-address={{ . }}"
+{{- end }}
 - "--log-format={{ $v.logging.format }}"
 - "--v={{ $v.logging.level }}"
 {{- range $v.extraArgs }}

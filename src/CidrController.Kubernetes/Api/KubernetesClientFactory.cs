@@ -12,7 +12,8 @@ internal static class KubernetesClientFactory
     /// <summary>
     /// --kubeconfig if given; else in-cluster (service account) when running in a pod; else --master alone
     /// (no credentials, as client-go does with only a master URL); else KUBECONFIG or ~/.kube/config.
-    /// --master overrides the server address in every case. TLS verification is never turned off here.
+    /// --master overrides the server address in every case. TLS verification is never turned off here, and an unverified or plain-HTTP server
+    /// is refused unless allowed (see <see cref="RefuseInsecure"/>).
     /// </summary>
     public static KubernetesClientConfiguration LoadConfiguration(ApiClientOptions options)
     {
@@ -41,9 +42,44 @@ internal static class KubernetesClientFactory
             config.Host = options.Master;
         }
 
+        RefuseInsecure(config, options);
         config.HttpClientTimeout = options.RequestTimeout;
         config.UserAgent = UserAgent(options.UserAgentSuffix);
         return config;
+    }
+
+    /// <summary>
+    /// A bearer token sent over plain HTTP, or to a server whose identity is not checked, can be read or stolen
+    /// by anyone on the path. Loopback is exempt: nothing leaves the host (a local API server, kubectl proxy).
+    /// </summary>
+    private static void RefuseInsecure(KubernetesClientConfiguration config, ApiClientOptions options)
+    {
+        if (options.AllowInsecureApiServer)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(config.Host, UriKind.Absolute, out var server))
+        {
+            throw new InvalidOperationException($"the API server address {config.Host} is not an absolute URL");
+        }
+
+        if (server.IsLoopback)
+        {
+            return;
+        }
+
+        if (server.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new InvalidOperationException(
+                $"the API server address {server.GetLeftPart(UriPartial.Authority)} is not https://; pass --allow-insecure-api-server to use it anyway");
+        }
+
+        if (config.SkipTlsVerify)
+        {
+            throw new InvalidOperationException(
+                $"the kubeconfig turns off TLS verification (insecure-skip-tls-verify) for {server.GetLeftPart(UriPartial.Authority)}; pass --allow-insecure-api-server to use it anyway");
+        }
     }
 
     public static ControllerKubernetesClient Create(ApiClientOptions options) =>

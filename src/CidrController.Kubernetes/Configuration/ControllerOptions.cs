@@ -42,8 +42,14 @@ internal sealed record ControllerOptions
     /// </summary>
     public TimeSpan PoolSyncInterval { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>host:port for /healthz, /readyz and /metrics (plain HTTP).</summary>
-    public string MetricsBindAddress { get; init; } = "0.0.0.0:10290";
+    /// <summary>HTTPS with delegated authentication and authorization for /healthz, /readyz, /livez and /metrics.</summary>
+    public ServingOptions Serving { get; init; } = new();
+
+    /// <summary>
+    /// host:port of an extra plain-HTTP listener for the same paths, with no authentication at all (anyone who
+    /// can reach it reads /metrics); empty: none. For local use and the sandbox, never for a shared network.
+    /// </summary>
+    public string MetricsBindAddress { get; init; } = "";
 }
 
 internal sealed record ApiClientOptions
@@ -63,6 +69,12 @@ internal sealed record ApiClientOptions
 
     /// <summary>Appended to the User-Agent (the replica's identity), so API server logs tell replicas apart.</summary>
     public string? UserAgentSuffix { get; init; }
+
+    /// <summary>
+    /// Allow a plain-HTTP API server address or a kubeconfig that skips TLS verification. Without it only
+    /// https:// with verification is accepted, except for a loopback address (a local API server or proxy).
+    /// </summary>
+    public bool AllowInsecureApiServer { get; init; }
 
     /// <summary>A watch that delivers nothing (not even a bookmark) for this long is presumed dead and restarted.</summary>
     public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromSeconds(90);

@@ -11,6 +11,7 @@ internal sealed class ClientFlags
     private Flag<string> _master = null!;
     private Flag<double> _qps = null!;
     private Flag<int> _burst = null!;
+    private Flag<bool> _allowInsecureApiServer = null!;
 
     public void AddFlags(FlagSet flags)
     {
@@ -19,6 +20,8 @@ internal sealed class ClientFlags
         _master = flags.String("--master", Defaults.Master ?? "", "Address of the Kubernetes API server (overrides the kubeconfig's).");
         _qps = flags.Double("--kube-api-qps", Defaults.Qps, "Requests per second toward the API server (watches excluded); > 0.", FlagSyntax.Positive);
         _burst = flags.Int("--kube-api-burst", Defaults.Burst, "Burst of requests above --kube-api-qps; >= 1.", FlagSyntax.Between(1, int.MaxValue));
+        _allowInsecureApiServer = flags.Bool("--allow-insecure-api-server", Defaults.AllowInsecureApiServer,
+            "Accept a plain-http:// API server or a kubeconfig with insecure-skip-tls-verify; without it only verified https:// (or loopback) is used.");
     }
 
     public ApiClientOptions ApplyTo(ApiClientOptions options) => options with
@@ -27,5 +30,6 @@ internal sealed class ClientFlags
         Master = _master.Value.Length == 0 ? null : _master.Value,
         Qps = _qps.Value,
         Burst = _burst.Value,
+        AllowInsecureApiServer = _allowInsecureApiServer.Value,
     };
 }

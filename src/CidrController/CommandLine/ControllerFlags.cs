@@ -11,6 +11,7 @@ internal sealed class ControllerFlags
     private readonly NodeIpamFlags _nodeIpam = new();
     private readonly ClientFlags _client = new();
     private readonly LeaderElectionFlags _leaderElection = new();
+    private readonly ServingFlags _serving = new();
     private readonly ProcessFlags _process = new();
     private Flag<bool> _validateOnly = null!;
 
@@ -24,6 +25,7 @@ internal sealed class ControllerFlags
         _nodeIpam.AddFlags(flags);
         _client.AddFlags(flags);
         _leaderElection.AddFlags(flags);
+        _serving.AddFlags(flags);
         _process.AddFlags(flags);
         _validateOnly = flags.Bool("--validate-only", false,
             "Validate the flags, print the capacity plan per cluster CIDR and exit without connecting anywhere.");
@@ -35,7 +37,7 @@ internal sealed class ControllerFlags
     public CommandLineSettings ToSettings(Func<string, string?> getEnvironmentVariable)
     {
         var controller = _nodeIpam.ApplyTo(new ControllerOptions());
-        controller = controller with
+        controller = _serving.ApplyTo(controller) with
         {
             Api = _client.ApplyTo(controller.Api),
             LeaderElection = _leaderElection.ApplyTo(controller.LeaderElection, LeaderIdentity.Create(getEnvironmentVariable)),

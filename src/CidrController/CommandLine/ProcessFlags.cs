@@ -2,13 +2,12 @@ using CidrController.Kubernetes.Configuration;
 
 namespace CidrController.CommandLine;
 
-/// <summary>How the process serves health and metrics and logs, plus the flag kept only for kube-controller-manager compatibility.</summary>
+/// <summary>How the process logs, plus the flag kept only for kube-controller-manager compatibility.</summary>
 internal sealed class ProcessFlags
 {
     private static readonly CommandLineSettings Defaults = new() { Controller = new ControllerOptions() };
 
     private Flag<bool> _configureCloudRoutes = null!;
-    private Flag<string> _metricsBindAddress = null!;
     private Flag<LogFormat> _logFormat = null!;
     private Flag<int> _verbosity = null!;
 
@@ -16,8 +15,6 @@ internal sealed class ProcessFlags
     {
         _configureCloudRoutes = flags.Bool("--configure-cloud-routes", Defaults.ConfigureCloudRoutes,
             "Accepted for kube-controller-manager compatibility; there is no cloud provider, so no routes are configured.");
-        _metricsBindAddress = flags.String("--metrics-bind-address", Defaults.Controller.MetricsBindAddress,
-            "Plain-HTTP address serving /healthz, /readyz and /metrics; port 0 picks a free port.", FlagSyntax.HostPort);
         _logFormat = flags.Add(new Flag<LogFormat>("--log-format", null, "string", Defaults.LogFormat, Name(Defaults.LogFormat),
             "Log format: text, or json (one object per line: ts, level, v, logger, msg, err and the structured fields).", ParseLogFormat));
         _verbosity = flags.Int("--v", Defaults.Verbosity,
@@ -27,7 +24,6 @@ internal sealed class ProcessFlags
 
     public CommandLineSettings ApplyTo(CommandLineSettings settings) => settings with
     {
-        Controller = settings.Controller with { MetricsBindAddress = _metricsBindAddress.Value },
         ConfigureCloudRoutes = _configureCloudRoutes.Value,
         LogFormat = _logFormat.Value,
         Verbosity = _verbosity.Value,

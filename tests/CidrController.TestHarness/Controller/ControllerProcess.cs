@@ -58,7 +58,9 @@ public sealed partial class ControllerProcess : IAsyncDisposable
         Environment.GetEnvironmentVariable(PublishedBinaryVariable) is { Length: > 0 } published ? published : BinaryPath;
 
     /// <summary>
-    /// Starts the controller; <c>--metrics-bind-address</c> is added unless <paramref name="arguments"/> has one.
+    /// Starts the controller; <c>--metrics-bind-address</c> (plain HTTP, what <see cref="HealthAddress"/> points at) is
+    /// added unless <paramref name="arguments"/> has one, and HTTPS is turned off (<c>--secure-port=0</c>) unless they
+    /// set <c>--secure-port</c>, so that parallel controllers do not compete for the default port.
     /// <paramref name="binary"/> overrides <see cref="BinaryPath"/>: a <c>.dll</c> runs with the dotnet host, anything
     /// else (a published self-contained executable) runs directly.
     /// </summary>
@@ -74,6 +76,11 @@ public sealed partial class ControllerProcess : IAsyncDisposable
         {
             var given = args.First(a => a.StartsWith("--metrics-bind-address=", StringComparison.Ordinal));
             port = int.Parse(given[(given.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (!args.Any(a => a.StartsWith("--secure-port", StringComparison.Ordinal)))
+        {
+            args.Add("--secure-port=0");
         }
 
         binary ??= BinaryPath;

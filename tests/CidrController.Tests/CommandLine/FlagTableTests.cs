@@ -42,6 +42,21 @@ public sealed class FlagTableTests
         { "--leader-elect-resource-namespace", [Cluster, "--leader-elect-resource-namespace=ipam-system"], S(s => s.Controller.LeaderElection.ResourceNamespace), "ipam-system" },
         { "--configure-cloud-routes", [Cluster, "--configure-cloud-routes=false"], S(s => s.ConfigureCloudRoutes), false },
         { "--metrics-bind-address", [Cluster, "--metrics-bind-address", "[::1]:0"], S(s => s.Controller.MetricsBindAddress), "[::1]:0" },
+        { "--bind-address", [Cluster, "--bind-address=::1"], S(s => s.Controller.Serving.BindAddress.ToString()), "::1" },
+        { "--secure-port", [Cluster, "--secure-port=10443"], S(s => s.Controller.Serving.SecurePort), 10443 },
+        { "--secure-port=0 with a plain listener", [Cluster, "--secure-port=0", "--metrics-bind-address=127.0.0.1:0"], S(s => s.Controller.Serving.SecurePort), 0 },
+        { "--cert-dir", [Cluster, "--cert-dir=/var/run/cidr"], S(s => s.Controller.Serving.CertDirectory), "/var/run/cidr" },
+        { "--tls-cert-file", [Cluster, "--tls-cert-file=a.crt", "--tls-private-key-file=a.key"], S(s => s.Controller.Serving.TlsCertFile), "a.crt" },
+        { "--tls-private-key-file", [Cluster, "--tls-private-key-file=a.key", "--tls-cert-file=a.crt"], S(s => s.Controller.Serving.TlsPrivateKeyFile), "a.key" },
+        { "--tls-min-version", [Cluster, "--tls-min-version=VersionTLS13"], S(s => s.Controller.Serving.TlsMinVersion), System.Security.Authentication.SslProtocols.Tls13 },
+        { "--authentication-kubeconfig", [Cluster, "--authentication-kubeconfig=authn.kubeconfig"], S(s => s.Controller.Serving.AuthenticationKubeconfig), "authn.kubeconfig" },
+        { "--authorization-kubeconfig", [Cluster, "--authorization-kubeconfig=authz.kubeconfig"], S(s => s.Controller.Serving.AuthorizationKubeconfig), "authz.kubeconfig" },
+        { "--authentication-skip-lookup", [Cluster, "--authentication-skip-lookup"], S(s => s.Controller.Serving.SecurePort), 10290 },
+        { "--authorization-always-allow-paths", [Cluster, "--authorization-always-allow-paths=/healthz, /debug/*"], S(s => string.Join('|', s.Controller.Serving.AlwaysAllowPaths)), "/healthz|/debug/*" },
+        { "--authentication-token-webhook-cache-ttl", [Cluster, "--authentication-token-webhook-cache-ttl=1m"], S(s => s.Controller.Serving.TokenCacheTtl), TimeSpan.FromMinutes(1) },
+        { "--authorization-webhook-cache-authorized-ttl", [Cluster, "--authorization-webhook-cache-authorized-ttl=0s"], S(s => s.Controller.Serving.AuthorizedCacheTtl), TimeSpan.Zero },
+        { "--authorization-webhook-cache-unauthorized-ttl", [Cluster, "--authorization-webhook-cache-unauthorized-ttl=30s"], S(s => s.Controller.Serving.UnauthorizedCacheTtl), TimeSpan.FromSeconds(30) },
+        { "--allow-insecure-api-server", [Cluster, "--allow-insecure-api-server"], S(s => s.Controller.Api.AllowInsecureApiServer), true },
         { "--log-format", [Cluster, "--log-format=json"], S(s => s.LogFormat), LogFormat.Json },
         { "--v", [Cluster, "--v=6"], S(s => s.Verbosity), 6 },
         { "-v 0", [Cluster, "-v", "0"], S(s => s.Verbosity), 0 },
@@ -81,12 +96,28 @@ public sealed class FlagTableTests
         Assert.Equal(options with { ClusterRanges = settings.Controller.ClusterRanges, ServiceRanges = settings.Controller.ServiceRanges, LeaderElection = options.LeaderElection with { Identity = settings.Controller.LeaderElection.Identity } }, settings.Controller);
         Assert.Equal(new CommandLineSettings { Controller = settings.Controller }, settings);
         Assert.Equal(
-            ["true", "RangeAllocator", "24", "64", "10", "10s", "0s", "20", "30", "true", "15s", "10s", "2s", "cidr-controller", "kube-system", "true", "0.0.0.0:10290", "text", "2"],
+            ["true", "RangeAllocator", "24", "64", "10", "10s", "0s", "20", "30", "true", "15s", "10s", "2s", "cidr-controller", "kube-system", "true", "", "text", "2"],
             [table["--allocate-node-cidrs"], table["--cidr-allocator-type"], table["--node-cidr-mask-size-ipv4"], table["--node-cidr-mask-size-ipv6"],
              table["--concurrent-node-syncs"], table["--cluster-cidr-pool-sync-period"], table["--cidr-reuse-delay"], table["--kube-api-qps"],
              table["--kube-api-burst"], table["--leader-elect"], table["--leader-elect-lease-duration"], table["--leader-elect-renew-deadline"],
              table["--leader-elect-retry-period"], table["--leader-elect-resource-name"], table["--leader-elect-resource-namespace"],
              table["--configure-cloud-routes"], table["--metrics-bind-address"], table["--log-format"], table["--v"]]);
+    }
+
+    [Fact]
+    public void Secure_serving_defaults_are_kube_controller_managers_except_the_port()
+    {
+        var table = CommandLineFrontEnd.CreateRootFlagSet(out _).Flags.ToDictionary(f => f.Name, f => f.DefaultText);
+        Assert.Equal(
+            ["0.0.0.0", "10290", "", "", "", "", "", "", "false", "/healthz,/readyz,/livez", "10s", "10s", "10s", "false"],
+            [table["--bind-address"], table["--secure-port"], table["--cert-dir"], table["--tls-cert-file"], table["--tls-private-key-file"],
+             table["--tls-min-version"], table["--authentication-kubeconfig"], table["--authorization-kubeconfig"], table["--authentication-skip-lookup"],
+             table["--authorization-always-allow-paths"], table["--authentication-token-webhook-cache-ttl"],
+             table["--authorization-webhook-cache-authorized-ttl"], table["--authorization-webhook-cache-unauthorized-ttl"], table["--allow-insecure-api-server"]]);
+        var serving = ParsedCommandLine.Accepted(Cluster).Controller.Serving;
+        Assert.Equal(System.Net.IPAddress.Any, serving.BindAddress);
+        Assert.Equal(10290, serving.SecurePort);
+        Assert.Equal(System.Security.Authentication.SslProtocols.Tls12, serving.TlsMinVersion);
     }
 
     public static TheoryData<string[], string> Refused => new()
@@ -121,6 +152,12 @@ public sealed class FlagTableTests
         { [Cluster, "--leader-elect-renew-deadline=-2s"], "invalid value \"-2s\" for flag --leader-elect-renew-deadline: must be greater than 0" },
         { [Cluster, "--leader-elect-resource-name="], "invalid value \"\" for flag --leader-elect-resource-name: must not be empty" },
         { [Cluster, "--leader-elect-resource-namespace="], "invalid value \"\" for flag --leader-elect-resource-namespace: must not be empty" },
+        { [Cluster, "--secure-port=0"], "for flag --secure-port: with HTTPS off, --metrics-bind-address must be given" },
+        { [Cluster, "--metrics-bind-address=:10290"], "invalid value \":10290\" for flag --metrics-bind-address: uses the HTTPS port 10290" },
+        { [Cluster, "--tls-cert-file=a.crt"], "for flag --tls-cert-file: --tls-cert-file and --tls-private-key-file must be given together" },
+        { [Cluster, "--tls-min-version=VersionTLS10"], "TLS 1.0 and 1.1 are not offered" },
+        { [Cluster, "--bind-address=[::]"], "invalid value \"[::]\" for flag --bind-address: not an IP address" },
+        { [Cluster, "--authorization-always-allow-paths=healthz"], "for flag --authorization-always-allow-paths: each path must start with /" },
         { [Cluster, "--metrics-bind-address=0.0.0.0"], "invalid value \"0.0.0.0\" for flag --metrics-bind-address: missing port" },
         { [Cluster, "--metrics-bind-address=:65536"], "invalid value \":65536\" for flag --metrics-bind-address: port must be a number between 0 and 65535" },
         { [Cluster, "--metrics-bind-address=::1:80"], "for flag --metrics-bind-address: host must be an IP address" },
@@ -187,9 +224,14 @@ public sealed class FlagTableTests
                 if (parsed.Runs || parsed.ExitCode == 0)
                 {
                     // Only free-form strings, and an empty service range ("none"), accept such values.
-                    var freeForm = flag.Name is "--kubeconfig" or "--master" or "--leader-elect-resource-name" or "--leader-elect-resource-namespace";
+                    var freeForm = flag.Name is "--kubeconfig" or "--master" or "--leader-elect-resource-name" or "--leader-elect-resource-namespace"
+                        or "--cert-dir" or "--authentication-kubeconfig" or "--authorization-kubeconfig";
                     var noServiceRange = flag.Name == "--service-cluster-ip-range" && value.Trim().Length == 0;
-                    Assert.True(freeForm || noServiceRange, $"{flag.Name}={EchoedValue.Escape(value)} was accepted");
+                    // Empty means "none" (or the default TLS version); "/" is a legal always-allowed path.
+                    var emptyMeansNone = flag.Name is "--tls-cert-file" or "--tls-private-key-file" or "--metrics-bind-address" or "--tls-min-version"
+                        or "--authorization-always-allow-paths" && value.Trim(' ', ',').Length == 0;
+                    var rootPath = flag.Name == "--authorization-always-allow-paths" && value == "/";
+                    Assert.True(freeForm || noServiceRange || emptyMeansNone || rootPath, $"{flag.Name}={EchoedValue.Escape(value)} was accepted");
                     continue;
                 }
 

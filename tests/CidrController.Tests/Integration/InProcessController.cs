@@ -48,6 +48,7 @@ internal sealed class InProcessController : IAsyncDisposable
             },
             ConcurrentNodeSyncs = 4,
             MetricsBindAddress = "127.0.0.1:0",
+            Serving = new ServingOptions { SecurePort = 0 },
         };
     }
 
