@@ -7,7 +7,7 @@ namespace CidrController.Kubernetes.Configuration;
 /// The HTTPS listener with delegated authentication and authorization, as kube-controller-manager serves its
 /// endpoints, and the optional plain-HTTP listener that has neither.
 /// </summary>
-public sealed record ServingOptions
+internal sealed record ServingOptions
 {
     /// <summary>
     /// The HTTPS port. kube-controller-manager uses 10257, kube-scheduler 10259 and cloud-controller-manager 10258;

@@ -19,7 +19,7 @@ namespace CidrController.Kubernetes.Serving;
 /// The listeners: HTTPS on --bind-address:--secure-port behind <see cref="DelegatedAccessFilter"/>, and the
 /// plain-HTTP --metrics-bind-address only when it is given.
 /// </summary>
-public static class SecureServing
+internal static class SecureServing
 {
     public static void AddListeners(WebApplicationBuilder builder, ControllerOptions options)
     {

@@ -11,7 +11,7 @@ namespace CidrController.Kubernetes.Serving;
 /// renewed certificate (cert-manager, a rotated Secret) is served without a restart. A half-written or broken
 /// pair keeps the previous certificate and logs a Warning until the files are whole again.
 /// </summary>
-public sealed partial class ServingCertificate
+internal sealed partial class ServingCertificate
 {
     private readonly string? _certificatePath;
     private readonly string? _keyPath;

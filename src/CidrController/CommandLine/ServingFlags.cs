@@ -118,7 +118,7 @@ internal sealed class ServingFlags
         _ => throw FlagException.InvalidValue(flag, value, "must be VersionTLS12 or VersionTLS13"),
     };
 
-    private static IReadOnlyList<string> ParsePaths(Flag flag, string value)
+    private static string[] ParsePaths(Flag flag, string value)
     {
         var paths = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         return paths.FirstOrDefault(p => !p.StartsWith('/')) is { } bad
