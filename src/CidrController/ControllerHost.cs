@@ -1,5 +1,6 @@
 using CidrController.CommandLine;
 using CidrController.Kubernetes;
+using CidrController.Kubernetes.Health;
 using CidrController.Logging;
 
 using Serilog;
@@ -47,9 +48,13 @@ internal static class ControllerHost
             }
 
             logger.Information("Serving /healthz, /readyz and /metrics on {Address}", app.ListeningAddress());
+
+            // A signal, or the host stopping on its own (the controller gave up, or a hosted service failed): either
+            // way the process ends. A host that stops without a signal must not leave a process that answers /healthz.
+            using var hostStopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, hostStopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -57,8 +62,9 @@ internal static class ControllerHost
             }
 
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            var failed = app.Services.GetService(typeof(UnrecoverableFailure)) is UnrecoverableFailure { Reason: not null } || !cancellationToken.IsCancellationRequested;
             logger.Information("Stopped");
-            return 0;
+            return failed ? 1 : 0;
         }
     }
 

@@ -162,6 +162,7 @@ public sealed partial class TermReady
             finally
             {
                 queue.Done(name);
+                _parts.Deps.Health.Progressed();
                 _parts.Deps.Metrics.ObserveReconcile(Stopwatch.GetElapsedTime(started));
             }
         }
