@@ -44,7 +44,8 @@ internal static class ControllerHost
             }
             catch (OperationCanceledException)
             {
-                return 0;
+                // A signal during start, or the controller gave up before the server was up (its Error line is out).
+                return Failed(app) ? 1 : 0;
             }
 
             logger.Information("Serving /healthz, /readyz and /metrics on {Address}", app.ListeningAddress());
@@ -62,11 +63,14 @@ internal static class ControllerHost
             }
 
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            var failed = app.Services.GetService(typeof(UnrecoverableFailure)) is UnrecoverableFailure { Reason: not null } || !cancellationToken.IsCancellationRequested;
+            var failed = Failed(app) || !cancellationToken.IsCancellationRequested;
             logger.Information("Stopped");
             return failed ? 1 : 0;
         }
     }
+
+    private static bool Failed(Microsoft.AspNetCore.Builder.WebApplication app) =>
+        app.Services.GetService(typeof(UnrecoverableFailure)) is UnrecoverableFailure { Reason: not null };
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 

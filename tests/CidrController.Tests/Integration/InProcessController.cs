@@ -63,7 +63,15 @@ internal sealed class InProcessController : IAsyncDisposable
     {
         var logs = new ConcurrentQueue<string>();
         var app = CidrControllerApplication.Build(options, logging => logging.AddProvider(new QueueLoggerProvider(logs)).SetMinimumLevel(LogLevel.Information));
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // The controller gave up while the host was still starting (see FailureReason).
+        }
+
         return new InProcessController(app, logs);
     }
 
