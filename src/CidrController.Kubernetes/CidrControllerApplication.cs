@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace CidrController.Kubernetes;
 
 /// <summary>Composes the controller: the hosted service, its API client, and the health/metrics server.</summary>
-public static class CidrControllerApplication
+internal static class CidrControllerApplication
 {
     /// <param name="configureLogging">Sets up logging (the executable plugs Serilog in here; tests their own sink).</param>
     public static WebApplication Build(ControllerOptions options, Action<ILoggingBuilder> configureLogging)

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 namespace CidrController.Kubernetes;
 
 /// <summary>/healthz, /readyz and /metrics.</summary>
-public static class ControllerEndpoints
+internal static class ControllerEndpoints
 {
     public static IEndpointRouteBuilder MapControllerEndpoints(this IEndpointRouteBuilder endpoints, ControllerHealth health, ControllerMetrics metrics)
     {

@@ -15,7 +15,7 @@ namespace CidrController.Kubernetes;
 /// The hosted service: waits for the lease (when leader election is on), then runs one leadership term (its
 /// phases, in order, are in <see cref="LeadershipTerm"/>) until the lease is lost or the process stops.
 /// </summary>
-public sealed partial class NodeIpamController : BackgroundService
+internal sealed partial class NodeIpamController : BackgroundService
 {
     /// <summary>How long in-flight patches may finish after a stop before they are abandoned (without leader election).</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);

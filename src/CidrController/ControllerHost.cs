@@ -55,7 +55,7 @@ internal static class ControllerHost
             using var hostStopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, hostStopping.Token).ConfigureAwait(false);
+                await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, hostStopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -9,9 +9,9 @@ namespace CidrController.ApiEmulator;
 /// </summary>
 internal static class WireShape
 {
-    private static readonly string[] s_topOrder = ["kind", "apiVersion", "metadata", "spec", "status"];
+    private static readonly string[] TopOrder = ["kind", "apiVersion", "metadata", "spec", "status"];
 
-    private static readonly string[] s_metadataOrder =
+    private static readonly string[] MetadataOrder =
     [
         "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp",
         "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers",
@@ -41,13 +41,13 @@ internal static class WireShape
 
     public static void Canonicalize(JsonObject obj)
     {
-        Reorder(obj, s_topOrder);
+        Reorder(obj, TopOrder);
         if (obj["metadata"] is JsonObject metadata)
         {
             // managedFields is server-side-apply bookkeeping the emulator does not model; keeping a client's copy would be a lie.
             metadata.Remove("managedFields");
             metadata.Remove("selfLink");
-            Reorder(metadata, s_metadataOrder);
+            Reorder(metadata, MetadataOrder);
         }
     }
 

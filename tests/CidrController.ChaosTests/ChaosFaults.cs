@@ -14,16 +14,16 @@ internal sealed class ChaosFaults(KubeApiEmulator api, int operations)
 
     public void Start(bool leaderElection)
     {
-        const string Nodes = "/api/v1/nodes";
-        Add("patch: applied, connection closed", new FaultRule { Method = "PATCH", PathPrefix = Nodes + "/", Watch = WatchMatch.NonWatchOnly, Probability = 0.01, Action = FaultAction.ApplyThenClose() });
+        const string nodes = "/api/v1/nodes";
+        Add("patch: applied, connection closed", new FaultRule { Method = "PATCH", PathPrefix = nodes + "/", Watch = WatchMatch.NonWatchOnly, Probability = 0.01, Action = FaultAction.ApplyThenClose() });
         // A hang costs the controller its 30 s request timeout per hit: a few per run, not 1%.
-        Add("patch: applied, no answer (timeout)", new FaultRule { Method = "PATCH", PathPrefix = Nodes + "/", Watch = WatchMatch.NonWatchOnly, Probability = 0.004, Count = Math.Max(2, operations / 1500), Action = FaultAction.ApplyThenHang() });
-        Add("patch: applied, truncated JSON answer", new FaultRule { Method = "PATCH", PathPrefix = Nodes + "/", Watch = WatchMatch.NonWatchOnly, Probability = 0.005, Action = FaultAction.TruncateBody() });
-        Add("nodes: 500", new FaultRule { PathPrefix = Nodes, Watch = WatchMatch.NonWatchOnly, Probability = 0.02, Action = FaultAction.RespondWith(500) });
-        Add("nodes: 429 Retry-After 1", new FaultRule { PathPrefix = Nodes, Watch = WatchMatch.NonWatchOnly, Probability = 0.01, Action = FaultAction.RespondWith(429, 1) });
-        Add("list: truncated JSON answer", new FaultRule { Method = "GET", PathPrefix = Nodes, Watch = WatchMatch.NonWatchOnly, Probability = 0.01, Action = FaultAction.TruncateBody() });
-        Add("watch: 500 at start", new FaultRule { Method = "GET", PathPrefix = Nodes, Watch = WatchMatch.WatchOnly, Probability = 0.03, Action = FaultAction.RespondWith(500) });
-        Add("watch: truncated event line", new FaultRule { Method = "GET", PathPrefix = Nodes, Watch = WatchMatch.WatchOnly, Probability = 0.02, Action = FaultAction.TruncateBody() });
+        Add("patch: applied, no answer (timeout)", new FaultRule { Method = "PATCH", PathPrefix = nodes + "/", Watch = WatchMatch.NonWatchOnly, Probability = 0.004, Count = Math.Max(2, operations / 1500), Action = FaultAction.ApplyThenHang() });
+        Add("patch: applied, truncated JSON answer", new FaultRule { Method = "PATCH", PathPrefix = nodes + "/", Watch = WatchMatch.NonWatchOnly, Probability = 0.005, Action = FaultAction.TruncateBody() });
+        Add("nodes: 500", new FaultRule { PathPrefix = nodes, Watch = WatchMatch.NonWatchOnly, Probability = 0.02, Action = FaultAction.RespondWith(500) });
+        Add("nodes: 429 Retry-After 1", new FaultRule { PathPrefix = nodes, Watch = WatchMatch.NonWatchOnly, Probability = 0.01, Action = FaultAction.RespondWith(429, 1) });
+        Add("list: truncated JSON answer", new FaultRule { Method = "GET", PathPrefix = nodes, Watch = WatchMatch.NonWatchOnly, Probability = 0.01, Action = FaultAction.TruncateBody() });
+        Add("watch: 500 at start", new FaultRule { Method = "GET", PathPrefix = nodes, Watch = WatchMatch.WatchOnly, Probability = 0.03, Action = FaultAction.RespondWith(500) });
+        Add("watch: truncated event line", new FaultRule { Method = "GET", PathPrefix = nodes, Watch = WatchMatch.WatchOnly, Probability = 0.02, Action = FaultAction.TruncateBody() });
         Add("events: 500", new FaultRule { PathPrefix = "/api/v1/namespaces/default/events", Probability = 0.03, Action = FaultAction.RespondWith(500) });
         if (leaderElection)
         {

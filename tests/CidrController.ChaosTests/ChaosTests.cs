@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace CidrController.ChaosTests;
 
 /// <summary>
-/// Issue 6: the real binary under a seeded random driver, API faults and SIGKILLs; then the invariants, printed.
+/// The real binary under a seeded random driver, API faults and SIGKILLs; then the invariants, printed.
 /// A failure names its seed; <c>CHAOS_SEED=&lt;seed&gt;</c> replays the same driver decisions.
 /// </summary>
 public sealed class ChaosTests(ITestOutputHelper output)

@@ -68,7 +68,7 @@ internal readonly record struct NetBlock(bool IsIPv6, UInt128 Address, int Prefi
 
     public override string ToString()
     {
-        byte[] bytes = new byte[Bits / 8];
+        var bytes = new byte[Bits / 8];
         var value = Address;
         for (var i = bytes.Length - 1; i >= 0; i--)
         {

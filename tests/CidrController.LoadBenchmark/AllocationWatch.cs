@@ -8,7 +8,7 @@ using CidrController.ApiEmulator;
 namespace CidrController.LoadBenchmark;
 
 /// <summary>
-/// A watch on the emulator's nodes, as any other client would see them: records, for every node, when a
+/// A watch on the API server's nodes (the emulator's or a real one), as any other client would see them: records, for every node, when a
 /// podCIDR first became visible and what it was. Timestamps are taken when the event line arrives, so
 /// "allocated" means "visible on a watch", not "the controller thinks it is done".
 /// </summary>
@@ -19,6 +19,7 @@ public sealed class AllocationWatch : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _reading = Task.CompletedTask;
     private Exception? _failure;
+    private string _resourceVersion = "";
 
     private AllocationWatch(HttpClient http) => _http = http;
 
@@ -26,16 +27,23 @@ public sealed class AllocationWatch : IAsyncDisposable
 
     public IReadOnlyDictionary<string, Allocation> Allocated => _allocated;
 
+    /// <summary>
+    /// How often the server closed the stream and the watch resumed from the last resourceVersion it had seen. A real
+    /// kube-apiserver drops a watcher that falls behind (this benchmark's, on a loaded machine); events that arrive
+    /// after a resume carry the resume's time, so a run with resumes overstates some latencies.
+    /// </summary>
+    public int Resumes { get; private set; }
+
     /// <summary>Starts watching from the emulator's current resourceVersion; returns once the stream is open.</summary>
-    public static async Task<AllocationWatch> StartAsync(KubeApiEmulator emulator)
+    public static Task<AllocationWatch> StartAsync(KubeApiEmulator emulator) =>
+        StartAsync(emulator.CreateHttpClient(), emulator.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Watches nodes through <paramref name="http"/> (which it then owns) from <paramref name="resourceVersion"/>.</summary>
+    public static async Task<AllocationWatch> StartAsync(HttpClient http, string resourceVersion)
     {
-        var http = emulator.CreateHttpClient();
         http.Timeout = Timeout.InfiniteTimeSpan;
-        var watch = new AllocationWatch(http);
-        var resourceVersion = emulator.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture);
-        var response = await http.GetAsync(new Uri($"api/v1/nodes?watch=true&resourceVersion={resourceVersion}", UriKind.Relative),
-            HttpCompletionOption.ResponseHeadersRead, watch._stop.Token);
-        response.EnsureSuccessStatusCode();
+        var watch = new AllocationWatch(http) { _resourceVersion = resourceVersion };
+        var response = await watch.OpenAsync();
         watch._reading = Task.Run(() => watch.ReadAsync(response));
         return watch;
     }
@@ -53,7 +61,7 @@ public sealed class AllocationWatch : IAsyncDisposable
 
             if (stillRunning is not null && !stillRunning())
             {
-                throw new BenchmarkFailedException($"cidr-controller exited with {_allocated.Count} of {count} nodes allocated");
+                throw new BenchmarkFailedException($"the allocator exited with {_allocated.Count} of {count} nodes allocated");
             }
 
             if (Stopwatch.GetTimestamp() > deadline)
@@ -80,23 +88,38 @@ public sealed class AllocationWatch : IAsyncDisposable
         _stop.Dispose();
     }
 
+    private async Task<HttpResponseMessage> OpenAsync()
+    {
+        var response = await _http.GetAsync(new Uri($"api/v1/nodes?watch=true&resourceVersion={Uri.EscapeDataString(_resourceVersion)}", UriKind.Relative),
+            HttpCompletionOption.ResponseHeadersRead, _stop.Token);
+        response.EnsureSuccessStatusCode();
+        return response;
+    }
+
+    /// <summary>Reads events until stopped; a stream the server ends is resumed from the last resourceVersion seen.</summary>
     private async Task ReadAsync(HttpResponseMessage response)
     {
         try
         {
-            using (response)
+            while (true)
             {
-                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(_stop.Token));
-                while (await reader.ReadLineAsync(_stop.Token) is { } line)
+                using (response)
                 {
-                    var arrived = Stopwatch.GetTimestamp();
-                    Record(line, arrived);
+                    using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(_stop.Token));
+                    while (await reader.ReadLineAsync(_stop.Token) is { } line)
+                    {
+                        var arrived = Stopwatch.GetTimestamp();
+                        Record(line, arrived);
+                    }
                 }
-            }
 
-            if (!_stop.IsCancellationRequested)
-            {
-                _failure = new IOException("the watch stream ended");
+                if (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                Resumes++;
+                response = await OpenAsync();
             }
         }
         catch (Exception e) when (!_stop.IsCancellationRequested)
@@ -109,12 +132,24 @@ public sealed class AllocationWatch : IAsyncDisposable
     {
         using var document = JsonDocument.Parse(line);
         var root = document.RootElement;
-        if (root.GetProperty("type").GetString() is not ("ADDED" or "MODIFIED"))
+        var type = root.GetProperty("type").GetString();
+        if (type == "ERROR")
+        {
+            // 410 Expired: the resume point is gone; what was missed cannot be timed any more.
+            throw new IOException($"the watch failed: {root.GetProperty("object")}");
+        }
+
+        var node = root.GetProperty("object");
+        if (node.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("resourceVersion", out var version))
+        {
+            _resourceVersion = version.GetString() ?? _resourceVersion;
+        }
+
+        if (type is not ("ADDED" or "MODIFIED"))
         {
             return;
         }
 
-        var node = root.GetProperty("object");
         if (!node.TryGetProperty("spec", out var spec) || !spec.TryGetProperty("podCIDRs", out var cidrs) || cidrs.GetArrayLength() == 0)
         {
             return;

@@ -10,7 +10,7 @@ namespace CidrController.LoadBenchmark;
 /// </summary>
 public static class BenchmarkNodes
 {
-    private static readonly string[] s_conditions = ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"];
+    private static readonly string[] Conditions = ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"];
 
     /// <summary>The i-th /24 of the 10.0.0.0/8 cluster CIDR the benchmark runs the controller with (i &lt; 65,536).</summary>
     public static string Slash24(int i) =>
@@ -61,7 +61,7 @@ public static class BenchmarkNodes
     private static JsonObject Status(string name)
     {
         var conditions = new JsonArray();
-        foreach (var type in s_conditions)
+        foreach (var type in Conditions)
         {
             conditions.Add(new JsonObject
             {

@@ -70,7 +70,7 @@ public sealed record LoadBenchmarkOptions
             }
 
             var value = args[++i];
-            LoadBenchmarkOptions? parsed = arg switch
+            var parsed = arg switch
             {
                 "--nodes" when PositiveInt(value) is { } n && n <= 60_000 => options with { DrainNodes = n },
                 "--restart-nodes" when value.Split(',').Select(PositiveInt).ToArray() is { } list && list.All(n => n is <= 65_000) =>

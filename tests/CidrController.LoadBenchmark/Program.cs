@@ -2,10 +2,17 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 
 using CidrController.LoadBenchmark;
+using CidrController.LoadBenchmark.RealApi;
 
 // End-to-end load benchmark: see docs/benchmarks.md. Exit 0 when every run produced its figures (targets are
 // reported, not enforced: this machine is shared and noisy), 1 when a run failed, 2 on a bad command line.
+// `real …` runs the side-by-side comparison with kube-controller-manager on the real control plane instead.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "real")
+{
+    return await RealApiBenchmark.RunAsync(args[1..]);
+}
+
 var options = LoadBenchmarkOptions.Parse(args);
 if (options is null)
 {

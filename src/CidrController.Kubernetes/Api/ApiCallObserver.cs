@@ -16,7 +16,7 @@ namespace CidrController.Kubernetes.Api;
 /// is missing, until the same verb on the same resource succeeds again, and is logged as a Warning at most once per
 /// <see cref="WarningInterval"/> per verb and resource (a standby polls the Lease every retry period).
 /// </summary>
-public sealed partial class ApiCallObserver : DelegatingHandler
+internal sealed partial class ApiCallObserver : DelegatingHandler
 {
     /// <summary>How often the same refusal is logged again while it lasts.</summary>
     public static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(1);

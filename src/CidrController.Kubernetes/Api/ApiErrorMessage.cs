@@ -5,7 +5,7 @@ using k8s.Autorest;
 namespace CidrController.Kubernetes.Api;
 
 /// <summary>Turns an API error into one readable line: the Status message when the server sent one.</summary>
-public static class ApiErrorMessage
+internal static class ApiErrorMessage
 {
     public static string From(HttpOperationException e)
     {

@@ -9,7 +9,7 @@ namespace CidrController.Kubernetes.Api;
 /// connection problem, a timeout, a truncated or garbled body. The controller retries these; anything
 /// else is a bug and goes up.
 /// </summary>
-public static class ApiFailure
+internal static class ApiFailure
 {
     public static bool Is(Exception e) =>
         e is HttpOperationException or HttpRequestException or IOException or TaskCanceledException or JsonException;

@@ -5,7 +5,7 @@ namespace CidrController.Kubernetes.Api;
 /// token bucket (<see cref="TokenBucket"/>). Watches are exempt: they are long-lived streams, and throttling them
 /// would only delay the events the controller reacts to. KubernetesClient has no limiter of its own.
 /// </summary>
-public sealed class ClientRateLimitHandler : DelegatingHandler
+internal sealed class ClientRateLimitHandler : DelegatingHandler
 {
     private readonly TokenBucket _bucket;
     private readonly TimeProvider _time;

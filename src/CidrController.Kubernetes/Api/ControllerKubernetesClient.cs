@@ -12,7 +12,7 @@ namespace CidrController.Kubernetes.Api;
 /// <see cref="RequestTimeout"/> as <see cref="TaskCanceledException"/>); it only leaves the response body to the
 /// caller, so Node JSON is decoded into the few fields the controller keeps instead of whole V1Node objects.
 /// </summary>
-public sealed class ControllerKubernetesClient : k8s.Kubernetes
+internal sealed class ControllerKubernetesClient : k8s.Kubernetes
 {
     public ControllerKubernetesClient(KubernetesClientConfiguration config, TimeSpan requestTimeout, params DelegatingHandler[] handlers)
         : base(config, handlers)

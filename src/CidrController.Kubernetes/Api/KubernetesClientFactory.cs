@@ -7,7 +7,7 @@ using k8s;
 namespace CidrController.Kubernetes.Api;
 
 /// <summary>Builds the API client the way kube-controller-manager resolves its configuration.</summary>
-public static class KubernetesClientFactory
+internal static class KubernetesClientFactory
 {
     /// <summary>
     /// --kubeconfig if given; else in-cluster (service account) when running in a pod; else --master alone

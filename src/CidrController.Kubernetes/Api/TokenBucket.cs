@@ -8,7 +8,7 @@ namespace CidrController.Kubernetes.Api;
 /// --kube-api-qps in the hundreds that timer fires every millisecond whether anything is waiting or not (measured:
 /// most of an idle controller's CPU), and its whole-token-per-period rounding overshoots the configured rate.
 /// </summary>
-public sealed class TokenBucket
+internal sealed class TokenBucket
 {
     private readonly double _qps;
     private readonly double _burst;

@@ -6,7 +6,7 @@ namespace CidrController.Kubernetes.Configuration;
 /// Everything the controller needs to run, parsed and validated once at the command's edge.
 /// Constructing one from flags is the executable's job; nothing downstream re-validates.
 /// </summary>
-public sealed record ControllerOptions
+internal sealed record ControllerOptions
 {
     /// <summary>The node block size of an IPv4 cluster CIDR when no mask flag says otherwise (kube-controller-manager's).</summary>
     public const int DefaultIpv4NodeMaskSize = 24;
@@ -46,7 +46,7 @@ public sealed record ControllerOptions
     public string MetricsBindAddress { get; init; } = "0.0.0.0:10290";
 }
 
-public sealed record ApiClientOptions
+internal sealed record ApiClientOptions
 {
     /// <summary>Path to a kubeconfig; null: in-cluster config, then KUBECONFIG, then ~/.kube/config.</summary>
     public string? Kubeconfig { get; init; }
@@ -68,7 +68,7 @@ public sealed record ApiClientOptions
     public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
 }
 
-public sealed record LeaderElectionOptions
+internal sealed record LeaderElectionOptions
 {
     public bool Enabled { get; init; } = true;
 

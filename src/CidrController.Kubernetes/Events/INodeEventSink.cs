@@ -1,7 +1,7 @@
 namespace CidrController.Kubernetes.Events;
 
 /// <summary>Where reconciliation reports what an operator should see on the Node (kubectl describe node).</summary>
-public interface INodeEventSink
+internal interface INodeEventSink
 {
     void Warning(string node, string uid, string reason, string message);
 

@@ -19,7 +19,7 @@ namespace CidrController.Kubernetes.Events;
 /// first is created at once, later ones only bump a count, and are written at most once per
 /// <see cref="_repeatInterval"/> — a node stuck waiting for a block must not flood the API with events.
 /// </summary>
-public sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
+internal sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposable
 {
     public const string Component = "cidr-controller";
 

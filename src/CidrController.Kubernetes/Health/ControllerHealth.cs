@@ -16,7 +16,7 @@ namespace CidrController.Kubernetes.Health;
 /// loops keep failing and retrying; a restart would not help); a loop that is stuck does, so the kubelet restarts
 /// the process. A standby, or a controller with allocation disabled, is live while it serves.</para>
 /// </summary>
-public sealed class ControllerHealth
+internal sealed class ControllerHealth
 {
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);

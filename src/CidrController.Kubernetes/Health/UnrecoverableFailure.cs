@@ -9,7 +9,7 @@ namespace CidrController.Kubernetes.Health;
 /// (the Lease's namespace does not exist, a bug in a term); everything the controller retries stays visible instead
 /// (a Warning, a metric, the /readyz reason). The first failure wins; later ones are the same outage.
 /// </summary>
-public sealed partial class UnrecoverableFailure
+internal sealed partial class UnrecoverableFailure
 {
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger _logger;

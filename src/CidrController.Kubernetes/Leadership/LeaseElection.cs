@@ -22,7 +22,7 @@ namespace CidrController.Kubernetes.Leadership;
 /// On shutdown the lease is released (holder cleared), so a standby takes over within one retry period
 /// instead of waiting out the lease: KubernetesClient's elector does not do that on its own.
 /// </summary>
-public sealed partial class LeaseElection
+internal sealed partial class LeaseElection
 {
     private readonly IKubernetes _client;
     private readonly LeaderElectionOptions _options;
@@ -34,7 +34,7 @@ public sealed partial class LeaseElection
 
     /// <param name="time">
     /// The clock of what this type times itself (the release, the first check's back-off, the warning rate).
-    /// KubernetesClient's <see cref="LeaderElector"/> reads <see cref="DateTimeOffset.Now"/> for renewals and expiry
+    /// KubernetesClient's <see cref="LeaderElector"/> reads <c>DateTimeOffset.Now</c> for renewals and expiry
     /// and takes no clock: lease timing always runs on the real clock, which is also the clock the other replicas
     /// compare the Lease's renewTime with.
     /// </param>
@@ -71,7 +71,7 @@ public sealed partial class LeaseElection
 
         using var electing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         CancellationTokenSource? term = null;
-        Task leading = Task.CompletedTask;
+        var leading = Task.CompletedTask;
         var leadingAtStop = false;
         elector.OnStartedLeading += () =>
         {

@@ -4,7 +4,7 @@ namespace CidrController.Kubernetes.Leadership;
 /// The namespace the leader election Lease should live in does not exist: no retry can fix that, only the operator
 /// (create the namespace or correct --leader-elect-resource-namespace).
 /// </summary>
-public sealed class LeaseNamespaceMissingException : Exception
+internal sealed class LeaseNamespaceMissingException : Exception
 {
     public LeaseNamespaceMissingException()
     {

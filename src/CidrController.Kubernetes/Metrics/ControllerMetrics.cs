@@ -15,7 +15,7 @@ namespace CidrController.Kubernetes.Metrics;
 /// misspells (1.27 and later); the correctly spelled <c>..._cidrset_max_cidrs</c> carries the same value.
 /// Figures upstream has no equivalent for are named cidr_controller_*.
 /// </summary>
-public sealed class ControllerMetrics
+internal sealed class ControllerMetrics
 {
     private readonly Counter _allocations;
     private readonly Counter _releases;

@@ -3,7 +3,7 @@ using CidrController.Allocation;
 namespace CidrController.Kubernetes.Nodes;
 
 /// <summary>The two Node calls reconciliation makes; an interface so decisions can be tested without HTTP.</summary>
-public interface INodeApi
+internal interface INodeApi
 {
     /// <summary>Sets spec.podCIDR/podCIDRs with upstream's strategic merge patch. Never throws for API errors.</summary>
     Task<PatchOutcome> PatchPodCidrsAsync(string node, IReadOnlyList<IpBlock> cidrs, CancellationToken cancellationToken);

@@ -14,7 +14,7 @@ namespace CidrController.Kubernetes.Nodes;
 /// Node reads and podCIDR patches over KubernetesClient's HTTP pipeline and credentials; the answer (the whole
 /// Node) is decoded only as far as <see cref="ObservedNode"/> needs (<see cref="LeanNodeClient"/>).
 /// </summary>
-public sealed class KubernetesNodeApi(LeanNodeClient nodes) : INodeApi
+internal sealed class KubernetesNodeApi(LeanNodeClient nodes) : INodeApi
 {
     private readonly LeanNodeClient _nodes = nodes;
 

@@ -15,7 +15,7 @@ namespace CidrController.Kubernetes.Nodes;
 /// <see cref="ControllerKubernetesClient"/>'s raw path, decoded by <see cref="NodeJson"/>. Same URLs, query
 /// parameters and failure types as KubernetesClient's generated calls; only the decoding differs.
 /// </summary>
-public sealed class LeanNodeClient(ControllerKubernetesClient client)
+internal sealed class LeanNodeClient(ControllerKubernetesClient client)
 {
     private const int InitialLineBuffer = 64 * 1024;
 

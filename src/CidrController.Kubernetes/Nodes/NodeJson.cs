@@ -12,7 +12,7 @@ namespace CidrController.Kubernetes.Nodes;
 /// the controller's CPU per allocation and most of its garbage. Unknown fields are ignored, as client-go does;
 /// malformed JSON throws <see cref="JsonException"/>, as KubernetesClient's deserializer would.
 /// </summary>
-public static class NodeJson
+internal static class NodeJson
 {
     public static ObservedNode ParseNode(ReadOnlySpan<byte> json)
     {
@@ -160,7 +160,7 @@ public static class NodeJson
         }
 
         // As ObservedNode.From: podCIDRs when set, else the single podCIDR; parsed here, once.
-        PodCidr[] cidrs = podCidrs is { Length: > 0 }
+        var cidrs = podCidrs is { Length: > 0 }
             ? Array.ConvertAll(podCidrs, PodCidr.Parse)
             : string.IsNullOrEmpty(podCidr) ? [] : [PodCidr.Parse(podCidr)];
         var node = new ObservedNode(name, uid ?? "", cidrs, deleting);

@@ -7,4 +7,4 @@ namespace CidrController.Kubernetes.Nodes;
 /// One line of a Node watch, decoded lean: the node as the controller keeps it (ADDED, MODIFIED, DELETED), only
 /// a resourceVersion (BOOKMARK), or the Status an ERROR event carries (410 Expired and friends).
 /// </summary>
-public readonly record struct NodeWatchEvent(WatchEventType Type, ObservedNode? Node, string? ResourceVersion, V1Status? Error);
+internal readonly record struct NodeWatchEvent(WatchEventType Type, ObservedNode? Node, string? ResourceVersion, V1Status? Error);

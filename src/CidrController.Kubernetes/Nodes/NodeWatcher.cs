@@ -18,7 +18,7 @@ namespace CidrController.Kubernetes.Nodes;
 /// is healed by relisting and diffing: nodes that vanished during the gap are reported gone, so their
 /// blocks are released; nothing is missed and nothing counted twice because the store is keyed by name.
 /// </summary>
-public sealed partial class NodeWatcher
+internal sealed partial class NodeWatcher
 {
     private const int PageSize = 500;
 

@@ -6,7 +6,7 @@ namespace CidrController.Kubernetes.Nodes;
 /// What the controller keeps of a Node: its identity and pod CIDRs, already parsed. Whole V1Node objects are
 /// dropped as soon as they are read, so memory stays proportional to what allocation needs.
 /// </summary>
-public sealed record ObservedNode(string Name, string Uid, IReadOnlyList<PodCidr> PodCidrs, bool Deleting)
+internal sealed record ObservedNode(string Name, string Uid, IReadOnlyList<PodCidr> PodCidrs, bool Deleting)
 {
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>(0);
 

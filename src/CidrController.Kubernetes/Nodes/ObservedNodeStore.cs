@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace CidrController.Kubernetes.Nodes;
 
 /// <summary>The latest observation of every node the watch has seen, by name.</summary>
-public sealed class ObservedNodeStore
+internal sealed class ObservedNodeStore
 {
     private readonly ConcurrentDictionary<string, ObservedNode> _nodes = new(StringComparer.Ordinal);
 

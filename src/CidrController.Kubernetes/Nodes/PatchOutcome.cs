@@ -1,6 +1,6 @@
 namespace CidrController.Kubernetes.Nodes;
 
-public enum PatchStatus
+internal enum PatchStatus
 {
     /// <summary>The server stored the patch; <see cref="PatchOutcome.Node"/> is what it returned.</summary>
     Applied,
@@ -18,4 +18,4 @@ public enum PatchStatus
     Unknown,
 }
 
-public sealed record PatchOutcome(PatchStatus Status, ObservedNode? Node = null, int? StatusCode = null, TimeSpan? RetryAfter = null, string? Message = null);
+internal sealed record PatchOutcome(PatchStatus Status, ObservedNode? Node = null, int? StatusCode = null, TimeSpan? RetryAfter = null, string? Message = null);

@@ -7,7 +7,7 @@ namespace CidrController.Kubernetes.Nodes;
 /// as the node carries it with the reason it is not a CIDR (the API server does not stop every bad value, and a
 /// node with one is reported, never patched). Everything past the decoder works with blocks, never with text.
 /// </summary>
-public readonly record struct PodCidr
+internal readonly record struct PodCidr
 {
     private readonly IpBlock _block;
     private readonly string? _invalidText;

@@ -9,7 +9,7 @@ using k8s.Models;
 namespace CidrController.Kubernetes.Pools;
 
 /// <summary>ClusterCIDR reads and finalizer updates over KubernetesClient's custom-object API.</summary>
-public sealed class ClusterCidrApi(IKubernetes client)
+internal sealed class ClusterCidrApi(IKubernetes client)
 {
     /// <summary>Every ClusterCIDR, read once, or null when the CRD is not installed (then only the flags' ranges exist).</summary>
     public async Task<IReadOnlyList<ClusterCidrObject>?> ListAsync(CancellationToken cancellationToken)

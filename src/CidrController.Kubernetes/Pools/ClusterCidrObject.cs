@@ -7,7 +7,7 @@ namespace CidrController.Kubernetes.Pools;
 /// resourceVersion for guarded writes, age and finalizers for the acceptance order) and either the usable pool
 /// or why it is not one. Nothing past the API edge sees the JSON.
 /// </summary>
-public sealed record ClusterCidrObject(
+internal sealed record ClusterCidrObject(
     string Name,
     string Uid,
     string ResourceVersion,

@@ -8,7 +8,7 @@ namespace CidrController.Kubernetes.Pools;
 /// A ClusterCIDR object (networking.x-k8s.io/v1, wire-compatible with kubernetes-sigs/node-ipam-controller):
 /// a pool of node blocks with its own block size, for the nodes its selector picks.
 /// </summary>
-public sealed record ClusterCidrPool(
+internal sealed record ClusterCidrPool(
     string Name,
     string Uid,
     PoolNodeSelector Selector,

@@ -12,7 +12,7 @@ namespace CidrController.Kubernetes.Pools;
 /// block from the default range for good (podCIDRs cannot change); node-ipam-controller watches them too. The
 /// periodic pass stays as the safety net for a watch that breaks or stalls.
 /// </summary>
-public sealed partial class ClusterCidrWatch
+internal sealed partial class ClusterCidrWatch
 {
     private readonly ControllerKubernetesClient _client;
     private readonly TimeProvider _time;

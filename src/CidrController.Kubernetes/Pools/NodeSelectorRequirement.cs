@@ -1,7 +1,7 @@
 namespace CidrController.Kubernetes.Pools;
 
 /// <summary>One requirement of a node selector term (core/v1 NodeSelectorRequirement).</summary>
-public sealed record NodeSelectorRequirement(string Key, string Operator, IReadOnlyList<string> Values)
+internal sealed record NodeSelectorRequirement(string Key, string Operator, IReadOnlyList<string> Values)
 {
     /// <summary>Null when valid; otherwise why not, as the API server would word it.</summary>
     public string? Problem => Operator switch

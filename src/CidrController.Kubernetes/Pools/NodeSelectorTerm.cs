@@ -1,7 +1,7 @@
 namespace CidrController.Kubernetes.Pools;
 
 /// <summary>A node selector term: its requirements are ANDed; an empty term matches no node (core/v1 semantics).</summary>
-public sealed record NodeSelectorTerm(IReadOnlyList<NodeSelectorRequirement> MatchExpressions, IReadOnlyList<NodeSelectorRequirement> MatchFields)
+internal sealed record NodeSelectorTerm(IReadOnlyList<NodeSelectorRequirement> MatchExpressions, IReadOnlyList<NodeSelectorRequirement> MatchFields)
 {
     public int RequirementCount => MatchExpressions.Count + MatchFields.Count;
 

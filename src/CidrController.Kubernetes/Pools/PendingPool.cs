@@ -5,7 +5,7 @@ namespace CidrController.Kubernetes.Pools;
 /// none proposed from it. Only <see cref="Reconcile.NodeCidrLedger.Admit"/> opens it, after occupying in it what
 /// nodes already hold there — so a pool can never hand out an address a node has.
 /// </summary>
-public sealed class PendingPool
+internal sealed class PendingPool
 {
     internal PendingPool(PoolEntry entry) => Entry = entry;
 

@@ -8,7 +8,7 @@ namespace CidrController.Kubernetes.Pools;
 /// every selecting pool is full. No two pools may overlap — one would hand out the other's addresses — so
 /// a block belongs to exactly one pool. Thread-safe: pools change while workers allocate.
 /// </summary>
-public sealed class PoolCatalog
+internal sealed class PoolCatalog
 {
     /// <summary>The name reported for the pool made of the --cluster-cidr ranges.</summary>
     public const string DefaultPoolName = "default";

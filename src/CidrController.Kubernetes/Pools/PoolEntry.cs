@@ -3,7 +3,7 @@ using CidrController.Allocation;
 namespace CidrController.Kubernetes.Pools;
 
 /// <summary>One pool: its name, its ClusterCIDR (null for the default pool from the flags) and its allocator.</summary>
-public sealed class PoolEntry(string name, ClusterCidrPool? pool, CidrAllocator allocator)
+internal sealed class PoolEntry(string name, ClusterCidrPool? pool, CidrAllocator allocator)
 {
     public string Name { get; } = name;
 

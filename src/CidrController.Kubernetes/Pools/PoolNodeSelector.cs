@@ -7,7 +7,7 @@ namespace CidrController.Kubernetes.Pools;
 /// matches — the requirement count of the most specific matching term — is node-ipam-controller's first
 /// precedence rule: the more specific pool wins.
 /// </summary>
-public sealed record PoolNodeSelector(IReadOnlyList<NodeSelectorTerm> Terms)
+internal sealed record PoolNodeSelector(IReadOnlyList<NodeSelectorTerm> Terms)
 {
     /// <summary>Selects every node (no nodeSelector on the pool).</summary>
     public static PoolNodeSelector Everything { get; } = new([]);

@@ -7,7 +7,7 @@ namespace CidrController.Kubernetes.Pools;
 /// canonical text; (5) the CIDR; and, so the order is total, (6) the name. A full pool is skipped by the
 /// caller, which then tries the next.
 /// </summary>
-public sealed class PoolPrecedence : IComparer<(ClusterCidrPool Pool, int MatchCount)>
+internal sealed class PoolPrecedence : IComparer<(ClusterCidrPool Pool, int MatchCount)>
 {
     public static PoolPrecedence Instance { get; } = new();
 

@@ -10,7 +10,7 @@ namespace CidrController.Kubernetes.Pools;
 /// new valid pools are used once admitted through the ledger, invalid ones are reported and ignored, a pool in
 /// use carries the finalizer so deleting it waits for its last node, and a deleting pool with no node left is let go.
 /// </summary>
-public sealed partial class PoolSynchronizer
+internal sealed partial class PoolSynchronizer
 {
     private readonly ClusterCidrApi _api;
     private readonly PoolCatalog _catalog;

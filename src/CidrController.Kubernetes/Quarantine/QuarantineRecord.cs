@@ -3,4 +3,4 @@ using CidrController.Allocation;
 namespace CidrController.Kubernetes.Quarantine;
 
 /// <summary>Blocks a gone node held, not to be handed out again before <see cref="ReusableAfter"/>.</summary>
-public sealed record QuarantineRecord(IReadOnlyList<IpBlock> Blocks, DateTimeOffset ReusableAfter);
+internal sealed record QuarantineRecord(IReadOnlyList<IpBlock> Blocks, DateTimeOffset ReusableAfter);

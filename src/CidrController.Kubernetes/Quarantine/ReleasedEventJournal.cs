@@ -13,7 +13,7 @@ namespace CidrController.Kubernetes.Quarantine;
 /// so a delay longer than that survives a restart only in part. Keeping the quarantine elsewhere (an object only
 /// the controller may write) means replacing this file; nothing else reads or writes the journal.
 /// </summary>
-public sealed class ReleasedEventJournal(IKubernetes client, NodeEventRecorder events) : IQuarantineJournal
+internal sealed class ReleasedEventJournal(IKubernetes client, NodeEventRecorder events) : IQuarantineJournal
 {
     public const string ReleasedReason = "CIDRReleased";
     public const string ReleasedCidrsAnnotation = "cidr-controller.io/released-cidrs";

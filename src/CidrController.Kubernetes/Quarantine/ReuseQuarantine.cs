@@ -9,7 +9,7 @@ namespace CidrController.Kubernetes.Quarantine;
 /// (under its lock, so the quarantine and the allocator never disagree); this type decides when. Zero delay: a
 /// released block is reusable at once, as upstream.
 /// </summary>
-public sealed class ReuseQuarantine
+internal sealed class ReuseQuarantine
 {
     private readonly Lock _lock = new();
     private readonly List<QuarantineRecord> _waiting = [];

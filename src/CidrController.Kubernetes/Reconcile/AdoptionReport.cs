@@ -1,7 +1,7 @@
 namespace CidrController.Kubernetes.Reconcile;
 
 /// <summary>What adopting a node's existing podCIDRs found.</summary>
-public sealed record AdoptionReport(bool Changed, IReadOnlyList<CidrProblem> Problems)
+internal sealed record AdoptionReport(bool Changed, IReadOnlyList<CidrProblem> Problems)
 {
     public static AdoptionReport Unchanged { get; } = new(false, []);
 }

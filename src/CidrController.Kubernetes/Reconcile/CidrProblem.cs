@@ -1,6 +1,6 @@
 namespace CidrController.Kubernetes.Reconcile;
 
-public enum CidrProblemKind
+internal enum CidrProblemKind
 {
     /// <summary>Does not parse as a CIDR.</summary>
     Invalid,
@@ -16,7 +16,7 @@ public enum CidrProblemKind
 }
 
 /// <summary>Something wrong with a podCIDR a node already had; reported, never "fixed" (the API forbids changing it).</summary>
-public sealed record CidrProblem(CidrProblemKind Kind, string Cidr, string Detail)
+internal sealed record CidrProblem(CidrProblemKind Kind, string Cidr, string Detail)
 {
     /// <summary>The Warning event reason for this kind of problem.</summary>
     public string Reason => Kind switch

@@ -11,7 +11,7 @@ namespace CidrController.Kubernetes.Reconcile;
 /// ledger, not the allocator, decides releases: two nodes can be created with overlapping podCIDRs
 /// (the API server does not check), and releasing one of them must not free blocks the other still uses.
 /// </summary>
-public sealed class NodeCidrLedger
+internal sealed class NodeCidrLedger
 {
     private readonly Lock _lock = new();
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>(0);

@@ -15,7 +15,7 @@ namespace CidrController.Kubernetes.Reconcile;
 /// Given the latest observation of a node it either accounts for the podCIDRs the node already has, or
 /// proposes blocks, patches them onto the node and commits them only once the API server has them.
 /// </summary>
-public sealed partial class NodeReconciler
+internal sealed partial class NodeReconciler
 {
     /// <summary>Consecutive API failures after which a CIDRAssignmentFailed event is raised (retries go on).</summary>
     public const int FailuresBeforeEvent = 5;

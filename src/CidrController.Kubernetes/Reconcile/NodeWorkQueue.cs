@@ -9,7 +9,7 @@ namespace CidrController.Kubernetes.Reconcile;
 /// once (events coalesce), a key is never processed by two workers at once (a key added while it is
 /// being processed is queued again when the worker is done), and failures back off per key.
 /// </summary>
-public sealed class NodeWorkQueue
+internal sealed class NodeWorkQueue
 {
     private readonly Lock _lock = new();
     private readonly Channel<string> _ready = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });

@@ -11,7 +11,7 @@ namespace CidrController.Kubernetes.Reconcile;
 /// a log line, a metric). It never allocates: the term's adoption phase uses it before any proposal is possible,
 /// the reconciler uses it for every node the watch shows with podCIDRs.
 /// </summary>
-public sealed partial class PodCidrAdopter(NodeCidrLedger ledger, INodeEventSink events, ControllerMetrics metrics, ILogger logger)
+internal sealed partial class PodCidrAdopter(NodeCidrLedger ledger, INodeEventSink events, ControllerMetrics metrics, ILogger logger)
 {
     private readonly ILogger _logger = logger;
 

@@ -1,6 +1,6 @@
 namespace CidrController.Kubernetes.Reconcile;
 
-public enum ReconcileAction
+internal enum ReconcileAction
 {
     /// <summary>Nothing more to do for this node until it changes.</summary>
     Done,
@@ -14,7 +14,7 @@ public enum ReconcileAction
 
 /// <summary>What the worker should do with a node after reconciling it.</summary>
 /// <param name="RetryAfter">The server's Retry-After, when it sent one: the back-off is at least this long.</param>
-public readonly record struct ReconcileResult(ReconcileAction Action, TimeSpan RetryAfter = default)
+internal readonly record struct ReconcileResult(ReconcileAction Action, TimeSpan RetryAfter = default)
 {
     public static ReconcileResult Done { get; } = new(ReconcileAction.Done);
 

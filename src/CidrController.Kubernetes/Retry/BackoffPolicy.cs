@@ -5,7 +5,7 @@ namespace CidrController.Kubernetes.Retry;
 /// <see cref="Max"/>, each delay spread by ±<see cref="Jitter"/> so that replicas or keys failing together (an API
 /// server restart) do not come back in lock step.
 /// </summary>
-public readonly record struct BackoffPolicy(TimeSpan Initial, TimeSpan Max, double Jitter = 0.2)
+internal readonly record struct BackoffPolicy(TimeSpan Initial, TimeSpan Max, double Jitter = 0.2)
 {
     /// <summary>Relisting nodes after a failed list or watch.</summary>
     public static readonly BackoffPolicy NodeList = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
@@ -16,8 +16,11 @@ public readonly record struct BackoffPolicy(TimeSpan Initial, TimeSpan Max, doub
     /// <summary>Re-queueing one node after a failed reconcile (client-go's per-item limiter: 100 ms up to a minute).</summary>
     public static readonly BackoffPolicy NodeReconcile = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60));
 
-    /// <summary>Rewriting an Event the API refused: a few quick tries, events are best effort.</summary>
-    public static readonly BackoffPolicy EventWrite = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2));
+    /// <summary>
+    /// Rewriting an Event the API refused: a few quick tries, events are best effort. Capped low because a term
+    /// that ends drains the event queue before the lease is released, and a standby waits for that.
+    /// </summary>
+    public static readonly BackoffPolicy EventWrite = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(600));
 
     /// <summary>The delay after <paramref name="failures"/> consecutive failures (1 for the first).</summary>
     public TimeSpan DelayAfter(int failures, Random random)

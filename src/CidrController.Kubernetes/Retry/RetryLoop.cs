@@ -4,7 +4,7 @@ namespace CidrController.Kubernetes.Retry;
 /// The failure count of one retry loop, its back-off on the injected clock (so a fake clock drives every wait in
 /// tests), and the observer that makes its failures visible.
 /// </summary>
-public sealed class RetryLoop
+internal sealed class RetryLoop
 {
     private readonly BackoffPolicy _policy;
     private readonly TimeProvider _time;

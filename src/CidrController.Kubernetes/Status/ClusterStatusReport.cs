@@ -10,7 +10,7 @@ namespace CidrController.Kubernetes.Status;
 /// controller uses on startup (the same allocator, the same adoption rules), so the view cannot disagree
 /// with what the controller would do.
 /// </summary>
-public sealed record ClusterStatusReport(
+internal sealed record ClusterStatusReport(
     IReadOnlyList<RangeStatus> Ranges,
     int Nodes,
     IReadOnlyList<string> NodesWithoutPodCidr,

@@ -1,4 +1,4 @@
 namespace CidrController.Kubernetes.Status;
 
 /// <summary>A node whose existing podCIDR is invalid, outside every range, or overlaps another node's.</summary>
-public sealed record NodeCidrIssue(string Node, string PodCidr, string Reason, string Detail);
+internal sealed record NodeCidrIssue(string Node, string PodCidr, string Reason, string Detail);

@@ -3,7 +3,7 @@ using CidrController.Allocation;
 namespace CidrController.Kubernetes.Status;
 
 /// <summary>One cluster CIDR's capacity and use. Counts are strings in JSON: IPv6 ranges exceed 2^53.</summary>
-public sealed record RangeStatus(
+internal sealed record RangeStatus(
     string Pool,
     string ClusterCidr,
     IpFamily Family,

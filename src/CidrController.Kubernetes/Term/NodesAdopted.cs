@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace CidrController.Kubernetes.Term;
 
 /// <summary>A term whose ledger holds every existing node's blocks, with every accepted pool admitted.</summary>
-public sealed partial class NodesAdopted
+internal sealed partial class NodesAdopted
 {
     private readonly TermParts _parts;
     private readonly string _resourceVersion;

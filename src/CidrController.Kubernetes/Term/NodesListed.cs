@@ -3,7 +3,7 @@ using CidrController.Kubernetes.Reconcile;
 namespace CidrController.Kubernetes.Term;
 
 /// <summary>A term whose store holds every node, as of <see cref="ResourceVersion"/>.</summary>
-public sealed class NodesListed
+internal sealed class NodesListed
 {
     private readonly TermParts _parts;
 

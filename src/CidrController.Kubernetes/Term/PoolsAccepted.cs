@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace CidrController.Kubernetes.Term;
 
 /// <summary>A term whose ClusterCIDR pools are read (pending: nothing can be proposed from them yet).</summary>
-public sealed partial class PoolsAccepted
+internal sealed partial class PoolsAccepted
 {
     private readonly TermParts _parts;
     private readonly ILogger _logger;

@@ -11,7 +11,7 @@ namespace CidrController.Kubernetes.Term;
 
 /// <summary>What a leadership term is given from outside: configuration, the API, the clock and the signals.</summary>
 /// <param name="RetryObserver">Sees every retry loop of the term fail and recover; null: only their own log lines.</param>
-public sealed record TermDependencies(
+internal sealed record TermDependencies(
     ControllerOptions Options,
     ControllerKubernetesClient Client,
     NodeEventRecorder Events,

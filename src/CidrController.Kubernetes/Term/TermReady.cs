@@ -14,7 +14,7 @@ namespace CidrController.Kubernetes.Term;
 /// A term whose ledger holds every existing block, every admitted pool and the restored quarantine: the only
 /// phase that may hand out blocks. It makes the reconciler, starts the workers, the pool loop and the watch.
 /// </summary>
-public sealed partial class TermReady
+internal sealed partial class TermReady
 {
     private readonly TermParts _parts;
     private readonly string _resourceVersion;
@@ -204,7 +204,7 @@ public sealed partial class TermReady
     private void LogCapacity(int nodes, TimeSpan elapsed)
     {
         LogSynced(nodes, elapsed.TotalMilliseconds);
-        foreach (PoolEntry pool in _parts.Catalog.Entries)
+        foreach (var pool in _parts.Catalog.Entries)
         {
             foreach (var range in pool.Allocator.Ranges)
             {

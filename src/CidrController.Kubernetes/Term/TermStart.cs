@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace CidrController.Kubernetes.Term;
 
 /// <summary>A term that has built its (empty) state and read nothing yet.</summary>
-public sealed partial class TermStart
+internal sealed partial class TermStart
 {
     private readonly TermParts _parts;
     private readonly ILogger _logger;

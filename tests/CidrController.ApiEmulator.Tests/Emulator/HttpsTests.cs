@@ -51,7 +51,7 @@ public sealed class HttpsTests
                 new V1Patch("""{"spec":{"podCIDR":"10.0.1.0/24","podCIDRs":["10.0.1.0/24"]}}""", V1Patch.PatchType.StrategicMergePatch), "n1"));
             Assert.Equal(422, (int)conflict.Response.StatusCode);
 
-            // The 410 arrives as an ERROR event: KubernetesClient routes it to onError and ends the loop quietly (PITFALLS.md).
+            // The 410 arrives as an ERROR event: KubernetesClient routes it to onError and ends the loop quietly, without throwing.
             emulator.CompactWatchHistory();
             Exception? error = null;
             var seen = 0;

@@ -89,7 +89,7 @@ internal static class JsonPatch
 
     private static JsonNode? Get(JsonNode doc, string path)
     {
-        JsonNode? current = doc;
+        var current = doc;
         foreach (var token in Tokens(path))
         {
             current = current switch

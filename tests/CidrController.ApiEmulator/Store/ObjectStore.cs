@@ -217,7 +217,7 @@ internal sealed class ObjectStore
         {
             IEnumerable<(string Name, JsonObject Value, IReadOnlyDictionary<string, string> Labels)> source;
             long listRv;
-            string startAfter = "";
+            var startAfter = "";
             if (!string.IsNullOrEmpty(continueToken))
             {
                 var token = ContinueToken.Decode(continueToken);

@@ -12,13 +12,13 @@ internal static class EventRules
     private const string QualifiedNameMessage =
         "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 
-    private static readonly string[] s_coreOrder =
+    private static readonly string[] CoreOrder =
     [
         "kind", "apiVersion", "metadata", "involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp",
         "count", "type", "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance",
     ];
 
-    private static readonly string[] s_v1Order =
+    private static readonly string[] V1Order =
     [
         "kind", "apiVersion", "metadata", "eventTime", "series", "reportingController", "reportingInstance", "action", "reason",
         "regarding", "related", "note", "type", "deprecatedSource", "deprecatedFirstTimestamp", "deprecatedLastTimestamp", "deprecatedCount",
@@ -37,7 +37,7 @@ internal static class EventRules
         e["reportingComponent"] ??= "";
         e["reportingInstance"] ??= "";
         WireShape.Canonicalize(e);
-        WireShape.Reorder(e, s_coreOrder);
+        WireShape.Reorder(e, CoreOrder);
     }
 
     public static void NormalizeV1(JsonObject e)
@@ -50,7 +50,7 @@ internal static class EventRules
         EnsureNull(e, "deprecatedFirstTimestamp");
         EnsureNull(e, "deprecatedLastTimestamp");
         WireShape.Canonicalize(e);
-        WireShape.Reorder(e, s_v1Order);
+        WireShape.Reorder(e, V1Order);
     }
 
     public static List<FieldError> ValidateCore(JsonObject e) =>

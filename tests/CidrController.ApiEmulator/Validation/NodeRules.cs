@@ -6,15 +6,15 @@ using System.Text.Json.Nodes;
 namespace CidrController.ApiEmulator.Validation;
 
 /// <summary>
-/// What kube-apiserver does to a Node on the way in (v1→internal conversion, defaulting) and the validation
-/// SPEC §5a names: podCIDR/podCIDRs consistency, CIDR syntax, families, duplicates, immutability.
+/// What kube-apiserver does to a Node on the way in (v1→internal conversion, defaulting) and its validation of
+/// podCIDR/podCIDRs: consistency between the two, CIDR syntax, families, duplicates, immutability.
 /// </summary>
 internal static class NodeRules
 {
     private const string PodCidrsField = "spec.podCIDRs";
     private const string ImmutableMessage = "node updates may not change podCIDR except from \"\" to valid";
 
-    private static readonly string[] s_nodeInfoFields =
+    private static readonly string[] NodeInfoFields =
     [
         "machineID", "systemUUID", "bootID", "kernelVersion", "osImage", "containerRuntimeVersion",
         "kubeletVersion", "kubeProxyVersion", "operatingSystem", "architecture",
@@ -59,7 +59,7 @@ internal static class NodeRules
         kubeletEndpoint["Port"] ??= 0;
         var nodeInfo = status["nodeInfo"] as JsonObject ?? [];
         status["nodeInfo"] = nodeInfo;
-        foreach (var field in s_nodeInfoFields)
+        foreach (var field in NodeInfoFields)
         {
             nodeInfo[field] ??= "";
         }

@@ -4,7 +4,7 @@ using static CidrController.Tests.Integration.InProcessController;
 
 namespace CidrController.Tests.Integration;
 
-/// <summary>Issue 6, bad input from the API server and in nodes: answered clearly, retried, never a crash.</summary>
+/// <summary>Bad input from the API server and in nodes: answered clearly, retried, never a crash.</summary>
 public sealed class ApiBadInputTests : IAsyncLifetime
 {
     private KubeApiEmulator _api = null!;

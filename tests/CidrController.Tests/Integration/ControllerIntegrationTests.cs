@@ -55,7 +55,7 @@ public sealed class ControllerIntegrationTests : IAsyncLifetime
     public async Task A_familys_ranges_are_used_in_flag_order_the_next_when_the_earlier_is_full()
     {
         await using var controller = await StartAsync(Options(_api, "10.1.0.0/24,fd00:1::/48,10.7.0.0/24", v4Mask: 25));
-        string[][] handedOut = new string[4][];
+        var handedOut = new string[4][];
         for (var i = 0; i < 4; i++)
         {
             _api.CreateNode($"n{i}");

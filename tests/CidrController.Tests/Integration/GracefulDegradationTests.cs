@@ -7,7 +7,7 @@ using static CidrController.Tests.Integration.InProcessController;
 
 namespace CidrController.Tests.Integration;
 
-/// <summary>Issue 6: the API server goes away and comes back on the same address; the controller copes by itself.</summary>
+/// <summary>The API server goes away and comes back on the same address; the controller copes by itself.</summary>
 public sealed class GracefulDegradationTests
 {
     [Fact]
