@@ -27,16 +27,21 @@ internal static class CidrControllerApplication
         SecureServing.AddListeners(builder, options);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
-        var client = KubernetesClientFactory.Create(options.Api with { UserAgentSuffix = options.Api.UserAgentSuffix ?? options.LeaderElection.Identity });
+        // Loaded here, not in the container, so a broken kubeconfig fails Build with its own message.
+        var api = options.Api with { UserAgentSuffix = options.Api.UserAgentSuffix ?? options.LeaderElection.Identity };
+        var config = KubernetesClientFactory.LoadConfiguration(api);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(client);
-        builder.Services.AddSingleton<IKubernetes>(client);
+        builder.Services.AddSingleton(sp => KubernetesClientFactory.Create(config, api, new ApiCallObserver(
+            sp.GetRequiredService<ControllerMetrics>(), sp.GetRequiredService<ControllerHealth>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ApiCallObserver>>())));
+        builder.Services.AddSingleton<IKubernetes>(sp => sp.GetRequiredService<ControllerKubernetesClient>());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ControllerMetrics>();
-        builder.Services.AddSingleton<ControllerHealth>();
+        builder.Services.AddSingleton(sp => new ControllerHealth(sp.GetRequiredService<TimeProvider>(), ControllerHealth.StallBoundFor(options.Api)));
+        builder.Services.AddSingleton<UnrecoverableFailure>();
         builder.Services.AddHostedService<NodeIpamController>();
 
         var app = builder.Build();
+        app.Services.GetRequiredService<ControllerKubernetesClient>();
         SecureServing.UseDelegatedAccess(app);
         app.MapControllerEndpoints(app.Services.GetRequiredService<ControllerHealth>(), app.Services.GetRequiredService<ControllerMetrics>());
         return app;

@@ -12,8 +12,9 @@ internal static class ControllerEndpoints
 {
     public static IEndpointRouteBuilder MapControllerEndpoints(this IEndpointRouteBuilder endpoints, ControllerHealth health, ControllerMetrics metrics)
     {
-        endpoints.MapGet("/healthz", () => Results.Text("ok"));
-        endpoints.MapGet("/livez", () => Results.Text("ok"));
+        // What each path means is documented on ControllerHealth.
+        endpoints.MapGet("/healthz", () => Live(health));
+        endpoints.MapGet("/livez", () => Live(health));
         endpoints.MapGet("/readyz", () => health.Ready
             ? Results.Text("ok")
             : Results.Text($"not ready: {health.NotReadyReason}", statusCode: StatusCodes.Status503ServiceUnavailable));
@@ -24,4 +25,8 @@ internal static class ControllerEndpoints
         });
         return endpoints;
     }
+
+    private static IResult Live(ControllerHealth health) => health.StallReason is { } stalled
+        ? Results.Text($"not live: {stalled}", statusCode: StatusCodes.Status503ServiceUnavailable)
+        : Results.Text("ok");
 }

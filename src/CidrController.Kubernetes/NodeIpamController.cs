@@ -24,12 +24,14 @@ internal sealed partial class NodeIpamController : BackgroundService
     private readonly ControllerKubernetesClient _client;
     private readonly ControllerMetrics _metrics;
     private readonly ControllerHealth _health;
+    private readonly UnrecoverableFailure _failure;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public NodeIpamController(ControllerOptions options, ControllerKubernetesClient client, ControllerMetrics metrics, ControllerHealth health, ILoggerFactory loggerFactory, TimeProvider time)
+    public NodeIpamController(ControllerOptions options, ControllerKubernetesClient client, ControllerMetrics metrics, ControllerHealth health, UnrecoverableFailure failure, ILoggerFactory loggerFactory, TimeProvider time)
     {
+        _failure = failure;
         _options = options;
         _client = client;
         _metrics = metrics;
@@ -39,7 +41,31 @@ internal sealed partial class NodeIpamController : BackgroundService
         _logger = loggerFactory.CreateLogger<NodeIpamController>();
     }
 
+    /// <summary>
+    /// Runs the controller until the host stops. Whatever ends it otherwise cannot be fixed by retrying (every
+    /// failure that can is retried inside): the process exits with one Error line, the lease already released.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (LeaseNamespaceMissingException e)
+        {
+            _failure.Exit(e.Message);
+        }
+        catch (Exception e)
+        {
+            var released = _options.LeaderElection.Enabled ? "; the lease was released" : "";
+            _failure.Exit($"the leadership term failed unexpectedly ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}){released}");
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         if (!_options.AllocateNodeCidrs)
         {
@@ -55,7 +81,7 @@ internal sealed partial class NodeIpamController : BackgroundService
         }
 
         _health.MarkReady(); // a standby is ready: it has nothing to sync until it leads
-        var election = new LeaseElection(_client, _options.LeaderElection, _time, _loggerFactory.CreateLogger<LeaseElection>());
+        var election = new LeaseElection(_client, _options.LeaderElection, _metrics, _health, _time, _loggerFactory.CreateLogger<LeaseElection>());
         await election.RunAsync(LeadAsync, stoppingToken).ConfigureAwait(false);
     }
 
@@ -64,6 +90,7 @@ internal sealed partial class NodeIpamController : BackgroundService
     {
         _metrics.SetLeader(true);
         _health.MarkNotReady("initial node list not yet occupied");
+        _health.LoopsStarted();
         using var drain = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
         using var stopping = cancellationToken.Register(() => drain.CancelAfter(SafeDrain(_options.LeaderElection)));
         var eventRecorder = new NodeEventRecorder(_client, _options.LeaderElection.Identity, _time, TimeSpan.FromMinutes(1), _loggerFactory.CreateLogger<NodeEventRecorder>());
@@ -79,6 +106,7 @@ internal sealed partial class NodeIpamController : BackgroundService
             }
             finally
             {
+                _health.LoopsStopped();
                 _metrics.SetLeader(false);
                 _metrics.Track(null, () => 0, () => 0);
                 if (_options.LeaderElection.Enabled)

@@ -1,5 +1,6 @@
 using CidrController.CommandLine;
 using CidrController.Kubernetes;
+using CidrController.Kubernetes.Health;
 using CidrController.Logging;
 
 using Serilog;
@@ -48,14 +49,19 @@ internal static class ControllerHost
             }
             catch (OperationCanceledException)
             {
-                return 0;
+                // A signal during start, or the controller gave up before the server was up (its Error line is out).
+                return Failed(app) ? 1 : 0;
             }
 
             logger.Information("Serving /healthz, /readyz, /livez and /metrics on {Addresses} (HTTPS: a token is needed except for {AlwaysAllowPaths}; plain HTTP: no authentication)",
                 string.Join(", ", app.ListeningAddresses()), string.Join(",", settings.Controller.Serving.AlwaysAllowPaths));
+
+            // A signal, or the host stopping on its own (the controller gave up, or a hosted service failed): either
+            // way the process ends. A host that stops without a signal must not leave a process that answers /healthz.
+            using var hostStopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, hostStopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -63,8 +69,9 @@ internal static class ControllerHost
             }
 
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            var failed = Failed(app) || !cancellationToken.IsCancellationRequested;
             logger.Information("Stopped");
-            return 0;
+            return failed ? 1 : 0;
         }
     }
 
@@ -75,6 +82,9 @@ internal static class ControllerHost
         var plain = settings.Controller.MetricsBindAddress.Length == 0 ? null : $"http {settings.Controller.MetricsBindAddress}";
         return string.Join(" and ", new[] { secure, plain }.Where(l => l is not null));
     }
+
+    private static bool Failed(Microsoft.AspNetCore.Builder.WebApplication app) =>
+        app.Services.GetService(typeof(UnrecoverableFailure)) is UnrecoverableFailure { Reason: not null };
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 

@@ -12,7 +12,7 @@ public static class ChartInvariants
     private static readonly string[] NodeVerbs = ["get", "list", "patch", "watch"];
     private static readonly string[] EventVerbs = ["create", "patch"];
     private static readonly string[] EventVerbsWithList = ["create", "list", "patch"];
-    private static readonly string[] ClusterCidrVerbs = ["get", "list", "patch"];
+    private static readonly string[] ClusterCidrVerbs = ["get", "list", "patch", "watch"];
     private static readonly string[] LeaseNamedVerbs = ["get", "update"];
     private static readonly string[] RequiredTolerations =
         ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/network-unavailable", "node-role.kubernetes.io/control-plane"];
@@ -61,7 +61,7 @@ public static class ChartInvariants
         if (clusterRoles.Count != 1 || !IsClusterRole(clusterRoles[0].Rules, pools))
         {
             yield return pools
-                ? "expected one ClusterRole granting exactly nodes get/list/watch/patch, clustercidrs get/list/patch, tokenreviews and subjectaccessreviews create"
+                ? "expected one ClusterRole granting exactly nodes get/list/watch/patch, clustercidrs get/list/patch/watch, tokenreviews and subjectaccessreviews create"
                 : "expected one ClusterRole granting exactly nodes get/list/watch/patch, tokenreviews and subjectaccessreviews create (pools are off)";
         }
 

@@ -82,8 +82,14 @@ internal static class KubernetesClientFactory
         }
     }
 
-    public static ControllerKubernetesClient Create(ApiClientOptions options) =>
-        new ControllerKubernetesClient(LoadConfiguration(options), options.RequestTimeout, new ClientRateLimitHandler(options.Qps, options.Burst));
+    /// <param name="observer">Sees every request before the rate limiter (the controller counts API errors there).</param>
+    public static ControllerKubernetesClient Create(ApiClientOptions options, ApiCallObserver? observer = null) =>
+        Create(LoadConfiguration(options), options, observer);
+
+    public static ControllerKubernetesClient Create(KubernetesClientConfiguration config, ApiClientOptions options, ApiCallObserver? observer = null) =>
+        observer is null
+            ? new ControllerKubernetesClient(config, options.RequestTimeout, new ClientRateLimitHandler(options.Qps, options.Burst))
+            : new ControllerKubernetesClient(config, options.RequestTimeout, observer, new ClientRateLimitHandler(options.Qps, options.Burst));
 
     private static string UserAgent(string? suffix)
     {

@@ -1,9 +1,16 @@
+using System.Net;
+
+using CidrController.Kubernetes.Api;
 using CidrController.Kubernetes.Configuration;
+using CidrController.Kubernetes.Health;
+using CidrController.Kubernetes.Metrics;
+using CidrController.Kubernetes.Retry;
 
 using k8s;
 using k8s.Autorest;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
+using k8s.Models;
 
 using Microsoft.Extensions.Logging;
 
@@ -19,27 +26,41 @@ internal sealed partial class LeaseElection
 {
     private readonly IKubernetes _client;
     private readonly LeaderElectionOptions _options;
+    private readonly ControllerMetrics _metrics;
+    private readonly ControllerHealth _health;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private long _lastErrorWarning;
 
     /// <param name="time">
-    /// The clock of what this type times itself (the release). KubernetesClient's <see cref="LeaderElector"/> reads
-    /// <c>DateTimeOffset.Now</c> for renewals and expiry and takes no clock: lease timing always runs on the
-    /// real clock, which is also the clock the other replicas compare the Lease's renewTime with.
+    /// The clock of what this type times itself (the release, the first check's back-off, the warning rate).
+    /// KubernetesClient's <see cref="LeaderElector"/> reads <c>DateTimeOffset.Now</c> for renewals and expiry
+    /// and takes no clock: lease timing always runs on the real clock, which is also the clock the other replicas
+    /// compare the Lease's renewTime with.
     /// </param>
-    public LeaseElection(IKubernetes client, LeaderElectionOptions options, TimeProvider time, ILogger<LeaseElection> logger)
+    public LeaseElection(IKubernetes client, LeaderElectionOptions options, ControllerMetrics metrics, ControllerHealth health, TimeProvider time, ILogger<LeaseElection> logger)
     {
         _client = client;
         _options = options;
+        _metrics = metrics;
+        _health = health;
         _time = time;
         _logger = logger;
     }
 
     public bool IsLeader { get; private set; }
 
-    /// <summary>Runs until cancelled: acquires, leads, and after a loss tries to acquire again.</summary>
+    /// <summary>
+    /// Runs until cancelled: acquires, leads, and after a loss tries to acquire again. A term that fails (anything
+    /// but cancellation) ends the election: the lease is released and the failure goes up, so a standby takes over
+    /// at once instead of this replica renewing a lease it no longer uses. A Lease namespace that does not exist
+    /// throws <see cref="LeaseNamespaceMissingException"/>.
+    /// </summary>
     public async Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken cancellationToken)
     {
+        LogCandidate(_options.Identity, _options.ResourceNamespace, _options.ResourceName);
+        await CheckLeaseReachableAsync(cancellationToken).ConfigureAwait(false);
+
         var leaseLock = new LeaseLock(_client, _options.ResourceNamespace, _options.ResourceName, _options.Identity);
         using var elector = new LeaderElector(new LeaderElectionConfig(leaseLock)
         {
@@ -48,49 +69,158 @@ internal sealed partial class LeaseElection
             RetryPeriod = _options.RetryPeriod,
         });
 
+        using var electing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         CancellationTokenSource? term = null;
         var leading = Task.CompletedTask;
-        var leadingAtShutdown = false;
+        var leadingAtStop = false;
         elector.OnStartedLeading += () =>
         {
             IsLeader = true;
             LogStartedLeading(_options.Identity, _options.ResourceNamespace, _options.ResourceName);
-            term = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            term = CancellationTokenSource.CreateLinkedTokenSource(electing.Token);
             var token = term.Token;
-            leading = Task.Run(() => lead(token), CancellationToken.None);
+            leading = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await lead(token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (!(e is OperationCanceledException && token.IsCancellationRequested))
+                    {
+                        // Stop renewing: the term is dead, the lease must go to a replica that can use it.
+                        await electing.CancelAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                },
+                CancellationToken.None);
         };
         elector.OnStoppedLeading += () =>
         {
-            leadingAtShutdown = cancellationToken.IsCancellationRequested;
+            leadingAtStop = electing.IsCancellationRequested;
             IsLeader = false;
             term?.Cancel();
-            if (!cancellationToken.IsCancellationRequested)
+            if (!electing.IsCancellationRequested)
             {
                 LogLostLease(_options.Identity);
             }
         };
         elector.OnNewLeader += leader => LogNewLeader(leader ?? "(none)");
-        elector.OnError += e => LogElectionError(e.Message);
+        elector.OnError += ElectionFailed;
 
-        LogCandidate(_options.Identity, _options.ResourceNamespace, _options.ResourceName);
         try
         {
-            await elector.RunAndTryToHoldLeadershipForeverAsync(cancellationToken).ConfigureAwait(false);
+            await elector.RunAndTryToHoldLeadershipForeverAsync(electing.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (electing.IsCancellationRequested)
         {
+        }
+
+        term?.Cancel();
+        Exception? failure = null;
+        try
+        {
+            await leading.ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            failure = e;
         }
         finally
         {
-            term?.Cancel();
-            await leading.ConfigureAwait(false);
             term?.Dispose();
         }
 
-        if (leadingAtShutdown || IsLeader)
+        if (leadingAtStop || IsLeader || failure is not null)
         {
             await ReleaseAsync().ConfigureAwait(false);
         }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>
+    /// Reads the Lease once before the elector starts, creating a free one (empty holder) if there is none. The
+    /// elector cannot tell a missing namespace from a lost race: it swallows the failed create and tries again
+    /// forever. A 404 on the create can only mean the namespace is missing. Other failures (RBAC, the API server
+    /// away) are retried here with back-off, visibly; they are not the elector's to hide.
+    /// </summary>
+    private async Task CheckLeaseReachableAsync(CancellationToken cancellationToken)
+    {
+        var retry = new RetryLoop("lease-check", BackoffPolicy.NodeList, _time);
+        while (true)
+        {
+            try
+            {
+                await EnsureLeaseExistsAsync(cancellationToken).ConfigureAwait(false);
+                retry.Succeeded();
+                _health.MarkReady();
+                return;
+            }
+            catch (Exception e) when (ApiFailure.Is(e) && !cancellationToken.IsCancellationRequested)
+            {
+                var reason = e is HttpOperationException http ? ApiErrorMessage.From(http) : e.Message;
+                _metrics.CountLeaderElectionError();
+                _health.MarkNotReady($"leader election: cannot read lease {_options.ResourceNamespace}/{_options.ResourceName}: {reason}");
+                var delay = retry.Failed(reason);
+                ElectionFailed(e);
+                await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task EnsureLeaseExistsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.CoordinationV1.ReadNamespacedLeaseAsync(_options.ResourceName, _options.ResourceNamespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+
+        var free = new V1Lease
+        {
+            Metadata = new V1ObjectMeta { Name = _options.ResourceName, NamespaceProperty = _options.ResourceNamespace },
+            // Every field the elector reads back set (it fails on a Lease without acquire/renew times).
+            Spec = new V1LeaseSpec { HolderIdentity = "", LeaseDurationSeconds = 1, AcquireTime = _time.GetUtcNow().UtcDateTime, RenewTime = _time.GetUtcNow().UtcDateTime, LeaseTransitions = 0 },
+        };
+        try
+        {
+            await _client.CoordinationV1.CreateNamespacedLeaseAsync(free, _options.ResourceNamespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Another replica created it first: it exists.
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new LeaseNamespaceMissingException(
+                $"the leader election namespace \"{_options.ResourceNamespace}\" does not exist (--leader-elect-resource-namespace): create it or name an existing one", e);
+        }
+    }
+
+    /// <summary>
+    /// The elector reports a failed read or renewal here (KubernetesClient logs nothing): counted, and logged as a
+    /// Warning at most once per <see cref="Api.ApiCallObserver.WarningInterval"/> since it repeats every retry period.
+    /// A refusal also shows in /readyz (see <see cref="Api.ApiCallObserver"/>).
+    /// </summary>
+    private void ElectionFailed(Exception e)
+    {
+        _metrics.CountLeaderElectionError();
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastErrorWarning);
+        if (last != 0 && _time.GetElapsedTime(last, now) < Api.ApiCallObserver.WarningInterval)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _lastErrorWarning, now);
+        LogElectionError(e is HttpOperationException http ? ApiErrorMessage.From(http) : e.Message);
     }
 
     /// <summary>Clears the holder if it is still us; a best-effort courtesy to the standby.</summary>
@@ -131,7 +261,7 @@ internal sealed partial class LeaseElection
     [LoggerMessage(Level = LogLevel.Information, Message = "Leader election: the leader is {Leader}")]
     private partial void LogNewLeader(string leader);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Leader election: {Error}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leader election failing: {Error}; retrying (cidr_controller_leader_election_errors_total counts every failure)")]
     private partial void LogElectionError(string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Leader election: {Identity} released the lease")]

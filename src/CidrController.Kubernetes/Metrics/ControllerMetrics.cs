@@ -28,6 +28,7 @@ internal sealed class ControllerMetrics
     private readonly Gauge _queueDepth;
     private readonly Histogram _reconcileSeconds;
     private readonly Counter _apiErrors;
+    private readonly Counter _leaderElectionErrors;
     private readonly Counter _cidrProblems;
     private readonly Gauge _waiting;
     private readonly Gauge _leader;
@@ -63,7 +64,8 @@ internal sealed class ControllerMetrics
         _queueDepth = factory.CreateGauge("cidr_controller_reconcile_queue_depth", "Nodes waiting in the reconcile queue.");
         _reconcileSeconds = factory.CreateHistogram("cidr_controller_reconcile_duration_seconds", "Time to reconcile one node, including API calls.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
-        _apiErrors = factory.CreateCounter("cidr_controller_api_errors_total", "Failed API requests, by operation and HTTP status code (0: no answer).", ["operation", "code"]);
+        _apiErrors = factory.CreateCounter("cidr_controller_api_errors_total", "Failed API requests, by Kubernetes verb, resource and HTTP status code (0: no answer, malformed: an answer that does not decode).", ["verb", "resource", "code"]);
+        _leaderElectionErrors = factory.CreateCounter("cidr_controller_leader_election_errors_total", "Failed attempts to read, create or renew the leader election Lease.");
         _cidrProblems = factory.CreateCounter("cidr_controller_node_cidr_problems_total", "Existing node podCIDRs found invalid, out of range or overlapping, by event reason.", ["reason"]);
         _waiting = factory.CreateGauge("cidr_controller_nodes_waiting_for_cidr", "Nodes without a podCIDR because every range of a family is full.");
         _leader = factory.CreateGauge("cidr_controller_leader", "1 while this replica holds the lease and allocates.");
@@ -101,7 +103,10 @@ internal sealed class ControllerMetrics
 
     public void ObserveReconcile(TimeSpan elapsed) => _reconcileSeconds.Observe(elapsed.TotalSeconds);
 
-    public void CountApiError(string operation, int? statusCode) => _apiErrors.WithLabels(operation, (statusCode ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+    /// <param name="code">The HTTP status code, "0" for no answer, "malformed" for an answer that does not decode.</param>
+    public void CountApiError(string verb, string resource, string code) => _apiErrors.WithLabels(verb, resource, code).Inc();
+
+    public void CountLeaderElectionError() => _leaderElectionErrors.Inc();
 
     public void CountCidrProblem(string reason) => _cidrProblems.WithLabels(reason).Inc();
 

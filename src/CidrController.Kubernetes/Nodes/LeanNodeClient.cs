@@ -112,9 +112,9 @@ internal sealed class LeanNodeClient(ControllerKubernetesClient client)
 
             return decoded;
         }
-        catch (JsonException e)
+        catch (Exception e) when (Malformed(e))
         {
-            onError(e);
+            onError(e as JsonException ?? new JsonException($"a malformed watch event: {e.Message}", e));
             return null;
         }
     }
@@ -155,7 +155,16 @@ internal sealed class LeanNodeClient(ControllerKubernetesClient client)
                     used += read;
                 }
 
-                return decode(buffer.AsSpan(0, used));
+                try
+                {
+                    return decode(buffer.AsSpan(0, used));
+                }
+                catch (Exception e) when (Malformed(e) && e is not JsonException)
+                {
+                    // Utf8JsonReader throws InvalidOperationException for a value of the wrong type (a number where
+                    // a string belongs): still a malformed answer, to be retried like any API failure, not a bug.
+                    throw new JsonException($"a malformed answer to {relativeUri}: {e.Message}", e);
+                }
             }
             finally
             {
@@ -168,6 +177,10 @@ internal sealed class LeanNodeClient(ControllerKubernetesClient client)
             throw new TaskCanceledException($"The request to {relativeUri} timed out after {client.RequestTimeout.TotalSeconds:F0} s", e);
         }
     }
+
+    /// <summary>What decoding a body that is not what the API promises can throw.</summary>
+    private static bool Malformed(Exception e) =>
+        e is JsonException or InvalidOperationException or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException;
 
     /// <summary>Bytes read from the watch stream, split at newlines; grows for a line longer than the buffer.</summary>
     private sealed class LineBuffer(int size)

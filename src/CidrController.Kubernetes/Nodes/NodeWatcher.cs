@@ -51,6 +51,12 @@ internal sealed partial class NodeWatcher
     /// <summary>Called with a node's name whenever something allocation cares about changed (or it went away).</summary>
     public event Action<string>? NodeChanged;
 
+    /// <summary>
+    /// Raised whenever the loop gets anywhere — a list page, a watch event, a watch that ended or failed, a failed
+    /// relist — so liveness can tell a loop that keeps trying from one that is stuck.
+    /// </summary>
+    public event Action? Progressed;
+
     /// <summary>Raised after every list completes (for readiness and the API-health signal).</summary>
     public event Action<bool>? ListCompleted;
 
@@ -66,6 +72,7 @@ internal sealed partial class NodeWatcher
         {
             var page = await _nodes.ListAsync(PageSize, continueToken, cancellationToken).ConfigureAwait(false);
             pages++;
+            Progressed?.Invoke();
             foreach (var observed in page.Items)
             {
                 seen.Add(observed.Name);
@@ -113,6 +120,7 @@ internal sealed partial class NodeWatcher
             try
             {
                 var result = await WatchOnceAsync(resourceVersion, cancellationToken).ConfigureAwait(false);
+                Progressed?.Invoke();
                 resourceVersion = result.ResourceVersion;
                 if (result.NeedsRelist)
                 {
@@ -128,6 +136,7 @@ internal sealed partial class NodeWatcher
             }
             catch (Exception e) when (ApiFailure.Is(e) || e is KubernetesException)
             {
+                Progressed?.Invoke();
                 ListCompleted?.Invoke(false);
                 var delay = retry.Failed(Describe(e));
                 LogWatchFailed(Describe(e), delay.TotalSeconds);
@@ -140,6 +149,7 @@ internal sealed partial class NodeWatcher
                 }
                 catch (Exception again) when (ApiFailure.Is(again) && !cancellationToken.IsCancellationRequested)
                 {
+                    Progressed?.Invoke();
                     LogWatchFailed(Describe(again), 0);
                 }
             }
@@ -160,6 +170,7 @@ internal sealed partial class NodeWatcher
             await foreach (var change in events.ConfigureAwait(false))
             {
                 idle.CancelAfter(_idleTimeout);
+                Progressed?.Invoke();
                 resourceVersion = change.ResourceVersion ?? resourceVersion;
                 Apply(change);
             }

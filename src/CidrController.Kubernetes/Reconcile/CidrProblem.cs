@@ -10,6 +10,9 @@ internal enum CidrProblemKind
 
     /// <summary>Overlaps blocks another node already holds.</summary>
     Overlap,
+
+    /// <summary>Larger than the node mask: it holds more than one block (all of them occupied, as upstream does).</summary>
+    Oversized,
 }
 
 /// <summary>Something wrong with a podCIDR a node already had; reported, never "fixed" (the API forbids changing it).</summary>
@@ -20,6 +23,7 @@ internal sealed record CidrProblem(CidrProblemKind Kind, string Cidr, string Det
     {
         CidrProblemKind.Invalid => "InvalidPodCIDR",
         CidrProblemKind.OutOfRange => "PodCIDROutOfRange",
+        CidrProblemKind.Oversized => "PodCIDROversized",
         _ => "PodCIDROverlap",
     };
 }

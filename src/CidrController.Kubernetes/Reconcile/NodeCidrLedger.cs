@@ -139,6 +139,12 @@ internal sealed class NodeCidrLedger
                     var others = MarkOverlapLocked(node, block);
                     problems.Add(new CidrProblem(CidrProblemKind.Overlap, cidr.ToString(), $"{block} overlaps the pod CIDR of {others}"));
                 }
+
+                if (result.BlocksCovered > 1)
+                {
+                    // Upstream occupies it silently; one node then holds blocks many nodes could have used.
+                    problems.Add(new CidrProblem(CidrProblemKind.Oversized, cidr.ToString(), $"{block} covers {result.BlocksCovered} node blocks, not one"));
+                }
             }
 
             _holdings[node] = new Holding(uid, [.. podCidrs], [.. held], Tentative: false);

@@ -184,7 +184,6 @@ internal sealed partial class NodeReconciler
             return ReconcileResult.Done;
         }
 
-        _metrics.CountApiError("patch-node", outcome.StatusCode);
         LogPatchRejected(node.Name, outcome.Message ?? "rejected");
         return ReconcileResult.Retry;
     }
@@ -249,7 +248,6 @@ internal sealed partial class NodeReconciler
     /// </summary>
     private async Task<ReconcileResult> HoldAfterFailureAsync(ObservedNode node, IpBlock[] blocks, PatchOutcome outcome, int failures, CancellationToken cancellationToken)
     {
-        _metrics.CountApiError("patch-node", outcome.StatusCode);
         if (outcome.Status == PatchStatus.Unknown && await TryReadAsync(node.Name, cancellationToken).ConfigureAwait(false) is { PodCidrs.Count: > 0 } current)
         {
             _ledger.HoldTentatively(node.Name, node.Uid, blocks);

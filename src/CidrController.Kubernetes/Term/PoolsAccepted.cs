@@ -41,6 +41,7 @@ internal sealed partial class PoolsAccepted
                     ? "forbidden: the service account needs get/list/watch on nodes (RBAC)"
                     : e.Message;
                 _parts.Deps.Health.MarkNotReady($"cannot list nodes: {reason}");
+                _parts.Deps.Health.Progressed(); // a failed attempt is the loop turning, not stuck
                 var delay = retry.Failed(reason);
                 LogListFailed(reason, retry.Failures, delay.TotalSeconds);
                 await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);

@@ -29,6 +29,7 @@ internal sealed class TermParts
         PoolSync = new PoolSynchronizer(new ClusterCidrApi(deps.Client), Catalog, deps.Events.PoolWarning, deps.LoggerFactory.CreateLogger<PoolSynchronizer>());
         Store = new ObservedNodeStore();
         Watcher = new NodeWatcher(new LeanNodeClient(deps.Client), Store, options.Api.WatchIdleTimeout, deps.Time, deps.LoggerFactory.CreateLogger<NodeWatcher>(), deps.RetryObserver);
+        Watcher.Progressed += deps.Health.Progressed;
         Queue = new NodeWorkQueue(deps.Time, BackoffPolicy.NodeReconcile);
         Started = Stopwatch.GetTimestamp();
     }

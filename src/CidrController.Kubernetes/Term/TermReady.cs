@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 
 using CidrController.Kubernetes.Api;
 using CidrController.Kubernetes.Nodes;
@@ -84,7 +85,8 @@ internal sealed partial class TermReady
     }
 
     /// <summary>
-    /// Re-reads the ClusterCIDR pools every <see cref="Configuration.ControllerOptions.PoolSyncInterval"/>: pools
+    /// Re-reads the ClusterCIDR pools whenever their watch reports a change, and at least every
+    /// <see cref="Configuration.ControllerOptions.PoolSyncInterval"/>: pools
     /// created while running take nodes at once (waiting nodes retry), deleting pools are let go when unused. API
     /// trouble is logged and retried on the next pass, never fatal.
     /// </summary>
@@ -96,11 +98,29 @@ internal sealed partial class TermReady
             return;
         }
 
+        // Any ClusterCIDR event wakes the loop at once; the interval is the safety net. One pending wake is enough:
+        // a pass lists every pool.
+        var wakes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        var watch = new ClusterCidrWatch(deps.Client, deps.Time, deps.LoggerFactory.CreateLogger<ClusterCidrWatch>());
+        var watching = Task.Run(() => watch.RunAsync(() => wakes.Writer.TryWrite(true), cancellationToken), CancellationToken.None);
+        try
+        {
+            await PassPoolsForeverAsync(reconciler, wakes.Reader, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await watching.ConfigureAwait(false);
+        }
+    }
+
+    private async Task PassPoolsForeverAsync(NodeReconciler reconciler, ChannelReader<bool> wakes, CancellationToken cancellationToken)
+    {
+        var deps = _parts.Deps;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(deps.Options.PoolSyncInterval, deps.Time, cancellationToken).ConfigureAwait(false);
+                await WaitForPassAsync(wakes, cancellationToken).ConfigureAwait(false);
                 if (await _parts.PoolSync.SyncAsync(_parts.Ledger, cancellationToken).ConfigureAwait(false))
                 {
                     RequeueWaiting(reconciler);
@@ -114,6 +134,19 @@ internal sealed partial class TermReady
             {
                 TermStart.LogPoolSyncFailed(_logger, TermStart.PoolSyncFailure(e));
             }
+        }
+    }
+
+    private async Task WaitForPassAsync(ChannelReader<bool> wakes, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var interval = Task.Delay(_parts.Deps.Options.PoolSyncInterval, _parts.Deps.Time, wait.Token);
+        var woken = wakes.WaitToReadAsync(wait.Token).AsTask();
+        await Task.WhenAny(interval, woken).ConfigureAwait(false);
+        await wait.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        while (wakes.TryRead(out _))
+        {
         }
     }
 
@@ -162,6 +195,7 @@ internal sealed partial class TermReady
             finally
             {
                 queue.Done(name);
+                _parts.Deps.Health.Progressed();
                 _parts.Deps.Metrics.ObserveReconcile(Stopwatch.GetElapsedTime(started));
             }
         }

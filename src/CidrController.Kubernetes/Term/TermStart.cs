@@ -50,7 +50,7 @@ internal sealed partial class TermStart
     /// <summary>Why a pool pass failed, with the RBAC hint a 403 needs.</summary>
     internal static string PoolSyncFailure(Exception e) => e is HttpOperationException http
         ? http.Response.StatusCode == HttpStatusCode.Forbidden
-            ? "forbidden: the service account needs get/list/patch on clustercidrs.networking.x-k8s.io (RBAC)"
+            ? "forbidden: the service account needs get/list/watch/patch on clustercidrs.networking.x-k8s.io (RBAC)"
             : ApiErrorMessage.From(http)
         : e.Message;
 

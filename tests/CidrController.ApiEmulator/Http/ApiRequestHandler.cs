@@ -101,6 +101,13 @@ internal sealed class ApiRequestHandler
             }
         }
 
+        if (isWatch && method == "GET" && segments is ["apis", "networking.x-k8s.io", "v1", "clustercidrs"])
+        {
+            RecordRequest(200);
+            await WatchClusterCidrsAsync(ctx);
+            return;
+        }
+
         ApiResponse response;
         try
         {
@@ -511,6 +518,59 @@ internal sealed class ApiRequestHandler
         await response.WriteAsync(buffer.ToString(), ct);
         buffer.Clear();
         await response.Body.FlushAsync(ct);
+    }
+
+    /// <summary>
+    /// A ClusterCIDR watch, as the real server starts one without a resourceVersion: ADDED for every object, then
+    /// each change. ClusterCIDRs are few, so the emulator finds changes by comparing the store every 20 ms rather
+    /// than keeping a change log per resource.
+    /// </summary>
+    private async Task WatchClusterCidrsAsync(HttpContext ctx)
+    {
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping, _faults.WatchDropToken);
+        var seen = new Dictionary<string, (string Version, JsonObject Object)>(StringComparer.Ordinal);
+        try
+        {
+            while (true)
+            {
+                var now = _store.ListNamespaced(ResourceKind.ClusterCidr, null, LabelSelector.Parse(""))
+                    .ToDictionary(o => o["metadata"]!["name"]!.GetValue<string>(), o => (Version: o["metadata"]!["resourceVersion"]!.GetValue<string>(), Object: o), StringComparer.Ordinal);
+                var lines = new StringBuilder();
+                foreach (var (name, current) in now)
+                {
+                    if (!seen.TryGetValue(name, out var before))
+                    {
+                        lines.Append(EventLine("ADDED", current.Object.ToJsonString()));
+                    }
+                    else if (before.Version != current.Version)
+                    {
+                        lines.Append(EventLine("MODIFIED", current.Object.ToJsonString()));
+                    }
+                }
+
+                foreach (var (name, before) in seen)
+                {
+                    if (!now.ContainsKey(name))
+                    {
+                        lines.Append(EventLine("DELETED", before.Object.ToJsonString()));
+                    }
+                }
+
+                seen = now;
+                if (lines.Length > 0)
+                {
+                    await ctx.Response.WriteAsync(lines.ToString(), cts.Token);
+                    await ctx.Response.Body.FlushAsync(cts.Token);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(20), cts.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private static string EventLine(string type, string objectJson) => $"{{\"type\":\"{type}\",\"object\":{objectJson}}}\n";

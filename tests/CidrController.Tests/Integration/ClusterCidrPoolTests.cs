@@ -45,6 +45,21 @@ public sealed class ClusterCidrPoolTests : IAsyncLifetime
             .Select(e => e["reason"]!.GetValue<string>());
 
     [Fact]
+    public async Task A_pool_created_while_running_is_seen_through_its_watch_not_the_periodic_pass()
+    {
+        // The periodic pass is an hour away: only the watch can make the pool usable before this test times out.
+        await using var controller = await StartAsync(Options(_api, "10.1.0.0/16") with { PoolSyncInterval = TimeSpan.FromHours(1) });
+        await controller.WaitReadyAsync();
+
+        _api.CreateClusterCidr("gpu", perNodeHostBits: 6, ipv4: "10.9.0.0/16", nodeSelector: GpuSelector());
+        await Eventually.TrueAsync(() => Finalizers("gpu").Contains(Finalizer), "the new pool was not seen", TimeSpan.FromSeconds(10));
+        _api.CreateNode("gpu-1", labels: GpuLabels);
+
+        await Eventually.TrueAsync(() => Cidrs("gpu-1").Length > 0, "gpu-1 never got a podCIDR");
+        Assert.Equal(["10.9.0.0/26"], Cidrs("gpu-1"));
+    }
+
+    [Fact]
     public async Task Labelled_nodes_take_their_pools_blocks_others_the_flags_ranges_and_the_pool_gets_the_finalizer()
     {
         _api.CreateClusterCidr("gpu", perNodeHostBits: 6, ipv4: "10.9.0.0/16", nodeSelector: GpuSelector());

@@ -5,8 +5,10 @@ using CidrController.Allocation;
 using CidrController.ApiEmulator;
 using CidrController.Kubernetes;
 using CidrController.Kubernetes.Configuration;
+using CidrController.Kubernetes.Health;
 
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CidrController.Tests.Integration;
@@ -28,6 +30,12 @@ internal sealed class InProcessController : IAsyncDisposable
     public ConcurrentQueue<string> Logs { get; }
 
     public Uri HealthAddress => _app.ListeningAddress();
+
+    /// <summary>Why the controller gave up (its one Error line), or null.</summary>
+    public string? FailureReason => _app.Services.GetRequiredService<UnrecoverableFailure>().Reason;
+
+    /// <summary>The host is stopping (the executable then exits).</summary>
+    public bool HostStopping => _app.Lifetime.ApplicationStopping.IsCancellationRequested;
 
     public static ControllerOptions Options(KubeApiEmulator emulator, string clusterCidrs, string? serviceRanges = null, int v4Mask = 24, int v6Mask = 64, bool leaderElection = false, string identity = "test")
     {
@@ -56,7 +64,15 @@ internal sealed class InProcessController : IAsyncDisposable
     {
         var logs = new ConcurrentQueue<string>();
         var app = CidrControllerApplication.Build(options, logging => logging.AddProvider(new QueueLoggerProvider(logs)).SetMinimumLevel(LogLevel.Information));
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // The controller gave up while the host was still starting (see FailureReason).
+        }
+
         return new InProcessController(app, logs);
     }
 

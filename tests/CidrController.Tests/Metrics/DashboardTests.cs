@@ -83,7 +83,7 @@ public sealed partial class DashboardTests
         metrics.ObserveAllocation(block);
         allocator.Release(block.Block);
         metrics.ObserveReconcile(TimeSpan.FromMilliseconds(3));
-        metrics.CountApiError("patch-node", 500);
+        metrics.CountApiError("patch", "nodes", "500");
         metrics.CountCidrProblem("PodCIDROverlap");
         metrics.SetLeader(true);
         return ExposedMetrics.Parse(await MetricsText.Scrape(metrics));

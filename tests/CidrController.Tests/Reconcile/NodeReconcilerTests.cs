@@ -88,6 +88,8 @@ public sealed class NodeReconcilerTests
     [InlineData("10.1.0.0", "InvalidPodCIDR")]
     [InlineData("192.168.0.0/24", "PodCIDROutOfRange")]
     [InlineData("fd00::/64", "PodCIDROutOfRange")]
+    [InlineData("10.1.0.0/16", "PodCIDROversized")]
+    [InlineData("10.1.4.0/22", "PodCIDROversized")]
     public async Task Bad_existing_podcidr_is_reported_and_kept(string podCidr, string reason)
     {
         Configure("10.1.0.0/16");

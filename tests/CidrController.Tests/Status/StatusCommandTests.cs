@@ -49,10 +49,11 @@ public sealed class StatusCommandTests : IAsyncLifetime
         Assert.Equal(["default", "10.1.0.0/16", "/24", "256", "1", "2", "253", "[#...................]", "1.2%"], v4.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         var v6 = Assert.Single(lines, l => l.StartsWith("default      fd00:1::/48", StringComparison.Ordinal));
         Assert.Equal(["default", "fd00:1::/48", "/64", "65536", "0", "1", "65535"], v6.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..7]);
-        Assert.Contains("Nodes: 5; without a podCIDR: 1; with a bad podCIDR: 2", stdout, StringComparison.Ordinal);
+        Assert.Contains("Nodes: 5; without a podCIDR: 1; with a bad podCIDR: 3", stdout, StringComparison.Ordinal);
         Assert.Contains("Waiting for a block: c", stdout, StringComparison.Ordinal);
         Assert.Contains("PodCIDROutOfRange: node d podCIDR 192.168.0.0/24", stdout, StringComparison.Ordinal);
         Assert.Contains("PodCIDROverlap: node e podCIDR 10.1.0.0/23", stdout, StringComparison.Ordinal);
+        Assert.Contains("PodCIDROversized: node e podCIDR 10.1.0.0/23", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,7 +69,7 @@ public sealed class StatusCommandTests : IAsyncLifetime
         Assert.Equal("18446744073709551616", ranges[1].GetProperty("blocksTotal").GetString());
         Assert.Equal(["c"], doc.RootElement.GetProperty("nodesWithoutPodCIDR").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(
-            ["b PodCIDROutOfRange fd00:1::/64", "d PodCIDROutOfRange 192.168.0.0/24", "e PodCIDROverlap 10.1.0.0/23"],
+            ["b PodCIDROutOfRange fd00:1::/64", "d PodCIDROutOfRange 192.168.0.0/24", "e PodCIDROverlap 10.1.0.0/23", "e PodCIDROversized 10.1.0.0/23"],
             doc.RootElement.GetProperty("nodesWithBadPodCIDRs").EnumerateArray().Select(e => $"{e.GetProperty("node").GetString()} {e.GetProperty("reason").GetString()} {e.GetProperty("podCIDR").GetString()}"));
     }
 
