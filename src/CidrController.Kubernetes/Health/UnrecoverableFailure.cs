@@ -32,7 +32,11 @@ internal sealed partial class UnrecoverableFailure
         }
 
         LogExiting(reason);
-        _lifetime.StopApplication();
+
+        // Stop once the host has started (at once when it already has): a stop requested while the host is still
+        // starting cancels its start, which the host reports as a second Error line ("Hosting failed to start")
+        // about a failure this line has already explained.
+        _lifetime.ApplicationStarted.Register(_lifetime.StopApplication);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Exiting: {Reason}")]
