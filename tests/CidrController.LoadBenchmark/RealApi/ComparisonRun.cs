@@ -8,6 +8,8 @@ namespace CidrController.LoadBenchmark.RealApi;
 /// <param name="CpuMicrosecondsPerAllocation">drain: CPU from the signal to the last allocation ÷ N; steady: CPU over the measured window ÷ nodes.</param>
 /// <param name="CpuSecondsToSignal">CPU from process start to the working signal (restart: list + occupy).</param>
 /// <param name="FirstNewAllocationMilliseconds">restart: one node created after the signal → its podCIDR visible.</param>
+/// <param name="ServerCpuMicrosecondsPerAllocation">drain: kube-apiserver + etcd CPU over the same span ÷ N — the server's
+/// share of each allocation (a patch, its etcd write, and a watch event to every watcher).</param>
 /// <param name="LoadAverage">1-minute load average when the run started.</param>
 /// <param name="WatchResumes">How often the server dropped the benchmark's watch and it resumed (see <see cref="AllocationWatch.Resumes"/>).</param>
 public sealed record ComparisonRun(
@@ -26,12 +28,13 @@ public sealed record ComparisonRun(
     double? P99Milliseconds = null,
     double? MaxMilliseconds = null,
     double? FirstNewAllocationMilliseconds = null,
-    int WatchResumes = 0)
+    int WatchResumes = 0,
+    double? ServerCpuMicrosecondsPerAllocation = null)
 {
     public override string ToString() => Phase switch
     {
         "drain" => $"drain {Allocator} N={Nodes:N0}: signal after {StartToSignalSeconds:F2} s, drained in {DrainSeconds:F2} s, " +
-            $"{CpuMicrosecondsPerAllocation:F0} µs CPU/allocation, peak RSS {PeakResidentMegabytes:F1} MB (load {LoadAverage:F2}{Resumed})",
+            $"{CpuMicrosecondsPerAllocation:F0} µs CPU/allocation (server {ServerCpuMicrosecondsPerAllocation:F0} µs), peak RSS {PeakResidentMegabytes:F1} MB (load {LoadAverage:F2}{Resumed})",
         "steady" => $"steady {Allocator} {Rate:F0}/s × {Nodes:N0}: p50 {P50Milliseconds:F1} ms, p99 {P99Milliseconds:F1} ms, max {MaxMilliseconds:F1} ms, " +
             $"{CpuMicrosecondsPerAllocation:F0} µs CPU/allocation, peak RSS {PeakResidentMegabytes:F1} MB (load {LoadAverage:F2}{Resumed})",
         _ => $"restart {Allocator} N={Nodes:N0}: signal after {StartToSignalSeconds:F2} s, {CpuSecondsToSignal:F2} s CPU, peak RSS {PeakResidentMegabytes:F1} MB, " +

@@ -24,17 +24,21 @@ public static class ComparisonTable
         }
 
         output.WriteLine();
-        output.WriteLine("| drain: N | runs | KCM: signal → all allocated | ours | ratio (≤ 0.75) | KCM CPU µs / allocation | ours | ratio (≤ 0.5) | KCM peak RSS | ours | ratio (≤ 1 at 10k) | load |");
-        output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine("| drain: N | runs | KCM: signal → all allocated | ours | ratio (≤ 0.75) | KCM CPU µs / allocation | ours | ratio (≤ 0.5) | KCM peak RSS | ours | ratio (≤ 1 at 10k) | server CPU µs / allocation, KCM | ours | load |");
+        output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var group in runs.GroupBy(r => r.Nodes).OrderBy(g => g.Key))
         {
             var (kcm, ours) = Split(group);
             var time = Cells(kcm, ours, r => r.DrainSeconds!.Value, "F2", " s", 0.75);
             var cpu = Cells(kcm, ours, r => r.CpuMicrosecondsPerAllocation!.Value, "F0", "", 0.5);
             var rss = Cells(kcm, ours, r => r.PeakResidentMegabytes, "F1", " MB", group.Key >= 10_000 ? 1.0 : null);
-            output.WriteLine($"| {group.Key:N0} | {ours.Count} + {kcm.Count} | {time} | {cpu} | {rss} | {Load(group)} |");
+            var server = $"{ServerCpu(kcm)} | {ServerCpu(ours)}";
+            output.WriteLine($"| {group.Key:N0} | {ours.Count} + {kcm.Count} | {time} | {cpu} | {rss} | {server} | {Load(group)} |");
         }
     }
+
+    private static string ServerCpu(List<ComparisonRun> side) =>
+        side.Count == 0 || side.Any(r => r.ServerCpuMicrosecondsPerAllocation is null) ? "–" : $"{Median(side, r => r.ServerCpuMicrosecondsPerAllocation!.Value):F0}";
 
     private static void Steady(List<ComparisonRun> runs, TextWriter output)
     {

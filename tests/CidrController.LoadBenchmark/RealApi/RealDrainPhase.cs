@@ -19,8 +19,10 @@ public static class RealDrainPhase
         await using var watch = await AllocationWatch.StartAsync(NodeSeeder.CreateHttpClient(controlPlane), await seeder.CurrentResourceVersionAsync());
 
         await using var allocator = await AllocatorProcess.StartAsync(kind, controlPlane, ourBinary, options.ControllerArguments, options.SignalTimeout);
+        var serverCpuAtSignal = ServerCpu(controlPlane);
         await watch.WaitForCountAsync(nodes, options.AllocationTimeout(nodes), () => allocator.IsRunning);
         var cpu = allocator.CpuTime - allocator.CpuAtSignal;
+        var serverCpu = ServerCpu(controlPlane) - serverCpuAtSignal;
         var peak = allocator.PeakResidentMegabytes;
 
         var distinct = watch.Allocated.Values.Select(a => a.Cidrs).Distinct(StringComparer.Ordinal).Count();
@@ -38,6 +40,10 @@ public static class RealDrainPhase
             LoadAverage: load,
             DrainSeconds: Stopwatch.GetElapsedTime(allocator.SignalledAt, last).TotalSeconds,
             CpuMicrosecondsPerAllocation: cpu.TotalMicroseconds / nodes,
-            WatchResumes: watch.Resumes);
+            WatchResumes: watch.Resumes,
+            ServerCpuMicrosecondsPerAllocation: serverCpu.TotalMicroseconds / nodes);
     }
+
+    private static TimeSpan ServerCpu(RealControlPlane controlPlane) =>
+        ProcessFootprint.CpuTime(controlPlane.ApiServerPid) + ProcessFootprint.CpuTime(controlPlane.EtcdPid);
 }
