@@ -95,7 +95,7 @@ internal static class ControllerHost
             .MinimumLevel.Override("Microsoft", settings.Verbosity >= 6 ? LogEventLevel.Debug : LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http", settings.Verbosity >= 6 ? LogEventLevel.Debug : LogEventLevel.Warning)
             .Enrich.FromLogContext();
-        configuration = settings.LogFormat == LogFormat.Json
+        configuration = settings.JsonLog
             ? configuration.WriteTo.Console(new KlogJsonFormatter())
             : configuration.WriteTo.Console(outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} {Level:u3} {SourceContext:l}: {Message:lj}{NewLine}{Exception}");
         return configuration.CreateLogger();
@@ -114,7 +114,7 @@ internal static class ControllerHost
     {
         var options = settings.Controller;
         logger.Information("{Version} starting: cluster CIDRs {ClusterCidrs}, service ranges {ServiceRanges}, {Workers} workers, QPS {Qps}/burst {Burst}, leader election {LeaderElection}",
-            VersionText.Line(), string.Join(",", options.ClusterRanges.Select(r => $"{r.Cluster}@/{r.NodeMaskSize}")),
+            CommandLineFrontEnd.VersionLine(), string.Join(",", options.ClusterRanges.Select(r => $"{r.Cluster}@/{r.NodeMaskSize}")),
             options.ServiceRanges.Count == 0 ? "none" : string.Join(",", options.ServiceRanges), options.ConcurrentNodeSyncs,
             options.Api.Qps, options.Api.Burst, options.LeaderElection.Enabled ? $"on ({options.LeaderElection.ResourceNamespace}/{options.LeaderElection.ResourceName} as {options.LeaderElection.Identity})" : "off");
         if (settings.ConfigureCloudRoutes)

@@ -1,4 +1,7 @@
+using System.Reflection;
+
 using CidrController.Kubernetes.Configuration;
+using CidrController.Status;
 
 namespace CidrController.CommandLine;
 
@@ -11,7 +14,7 @@ internal static class CommandLineFrontEnd
 {
     public const int ExitOk = 0;
     public const int ExitUsage = 2;
-    public const string FlagsCommand = "flags";
+    private const string Program = "cidr-controller";
 
     private const string Usage = """
         cidr-controller: Kubernetes node IPAM controller; gives every node a pod CIDR (kube-controller-manager's RangeAllocator).
@@ -25,16 +28,11 @@ internal static class CommandLineFrontEnd
         """;
 
     /// <summary>True with <paramref name="settings"/> when the controller should run; otherwise false with the exit code.</summary>
-    public static bool TryPrepare(
-        IReadOnlyList<string> args,
-        TextWriter stdout,
-        TextWriter stderr,
-        Func<string, string?> getEnvironmentVariable,
-        out CommandLineSettings settings,
-        out int exitCode)
+    public static bool TryPrepare(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Func<string, string?> getEnvironmentVariable,
+        out CommandLineSettings settings, out int exitCode)
     {
         settings = new CommandLineSettings { Controller = new ControllerOptions() };
-        if (args.Count > 0 && args[0] == FlagsCommand)
+        if (args is ["flags", ..])
         {
             exitCode = ListFlags([.. args.Skip(1)], stdout, stderr);
             return false;
@@ -47,21 +45,19 @@ internal static class CommandLineFrontEnd
         }
 
         settings = read;
-        if (!settings.ValidateOnly)
+        if (settings.ValidateOnly)
         {
-            return true;
+            CapacityPlan.Write(settings.Controller, stdout);
         }
 
-        exitCode = WritePlan(settings, stdout, stderr);
-        return false;
+        return !settings.ValidateOnly;
     }
 
     /// <summary>
-    /// Reads <paramref name="args"/> into <paramref name="set"/>, answers --help and --version, and validates
-    /// the controller flags. Null with the exit code when the process should stop here.
+    /// Reads <paramref name="args"/> into <paramref name="set"/>, answers --help and --version, and validates the
+    /// controller flags. Null with the exit code when the process should stop here.
     /// </summary>
-    public static CommandLineSettings? Read(
-        FlagSet set, ControllerFlags flags, IReadOnlyList<string> args, string usage, TextWriter stdout, TextWriter stderr,
+    public static CommandLineSettings? Read(FlagSet set, ControllerFlags flags, IReadOnlyList<string> args, string usage, TextWriter stdout, TextWriter stderr,
         Func<string, string?> getEnvironmentVariable, out int exitCode)
     {
         exitCode = ExitOk;
@@ -77,7 +73,7 @@ internal static class CommandLineFrontEnd
 
             if (flags.Version.Value)
             {
-                stdout.WriteLine(VersionText.Line());
+                stdout.WriteLine(VersionLine());
                 return null;
             }
 
@@ -99,22 +95,25 @@ internal static class CommandLineFrontEnd
 
     /// <summary>The <c>--output text|json</c> flag of <c>status</c> and <c>flags</c>.</summary>
     public static Flag<string> AddOutputFlag(FlagSet set) =>
-        set.String("--output", "text", "Output format: text or json.", value => value is "text" or "json" ? null : "must be text or json", shorthand: 'o');
+        set.Add("--output", FlagSyntax.String, "text", "Output format: text or json.", value => value is "text" or "json" ? null : "must be text or json", shorthand: 'o');
+
+    /// <summary>What <c>--version</c> prints: <c>cidr-controller &lt;informational version&gt;</c>.</summary>
+    public static string VersionLine() =>
+        $"{Program} {typeof(CommandLineFrontEnd).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"}";
 
     internal static FlagSet CreateRootFlagSet(out ControllerFlags flags)
     {
-        var set = new FlagSet("cidr-controller");
-        flags = new ControllerFlags();
-        flags.AddFlags(set);
+        var set = new FlagSet(Program);
+        flags = new ControllerFlags(set);
         return set;
     }
 
     /// <summary><c>cidr-controller flags</c>: the controller's flag table, for operators and for the chart's defaults check.</summary>
     private static int ListFlags(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var set = new FlagSet("cidr-controller " + FlagsCommand);
+        var set = new FlagSet(Program + " flags");
         var output = AddOutputFlag(set);
-        var help = set.Bool("--help", false, "Print this help and exit.", shorthand: 'h');
+        var help = set.Add("--help", FlagSyntax.Bool, false, "Print this help and exit.", shorthand: 'h');
         try
         {
             set.Parse(args);
@@ -135,24 +134,6 @@ internal static class CommandLineFrontEnd
             table.WriteUsage(stdout);
         }
 
-        return ExitOk;
-    }
-
-    private static int WritePlan(CommandLineSettings settings, TextWriter stdout, TextWriter stderr)
-    {
-        CapacityPlan plan;
-        try
-        {
-            plan = CapacityPlan.From(settings.Controller);
-        }
-        catch (ArgumentException refused)
-        {
-            // The allocator's own precondition check; the flag validation should have caught it first.
-            stderr.WriteLine("cidr-controller: the allocator refused the configuration: " + EchoedValue.Escape(refused.Message));
-            return ExitUsage;
-        }
-
-        plan.WriteTo(stdout);
         return ExitOk;
     }
 }

@@ -1,17 +1,11 @@
 namespace CidrController.CommandLine;
 
 /// <summary>
-/// A refused command line. Thrown while flags are read and validated and caught only by
-/// <see cref="CommandLineFrontEnd"/>, which turns it into one line on stderr and exit code 2.
-/// The message never contains a newline.
+/// A refused command line, thrown while flags are read and validated and caught only by
+/// <see cref="CommandLineFrontEnd"/>: one line on stderr (never a newline in it), exit code 2.
 /// </summary>
-internal sealed class FlagException : Exception
+internal sealed class FlagException(string message) : Exception(message)
 {
-    private FlagException(string message)
-        : base(message)
-    {
-    }
-
     public static FlagException InvalidValue(Flag flag, string value, string reason) =>
         new($"invalid value {EchoedValue.Quote(value)} for flag {flag.Name}: {reason}");
 

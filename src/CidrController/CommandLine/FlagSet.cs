@@ -1,50 +1,31 @@
-using System.Globalization;
 using System.Text.Json;
-
-using CidrController.Allocation;
+using System.Text.Json.Nodes;
 
 namespace CidrController.CommandLine;
 
 /// <summary>
 /// The flags of one command, in the order help lists them, read with pflag's rules: <c>--flag=value</c> and
 /// <c>--flag value</c>; a boolean is <c>--flag</c> or <c>--flag=true|false</c> and never takes the next word;
-/// a shorthand is <c>-v 4</c>, <c>-v=4</c> or <c>-v4</c>; the last occurrence wins. The command takes no
-/// positional arguments. Help text and the <c>flags</c> listing are written from the same table.
+/// a shorthand is <c>-v 4</c>, <c>-v=4</c> or <c>-v4</c>; the last occurrence wins; no positional arguments.
+/// Help text and the <c>flags</c> listing are written from the same table.
 /// </summary>
-internal sealed class FlagSet
+internal sealed class FlagSet(string command)
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private readonly List<Flag> _flags = [];
 
-    public FlagSet(string command) => Command = command;
-
     /// <summary>The command's name as errors say it: <c>cidr-controller</c> or <c>cidr-controller status</c>.</summary>
-    public string Command { get; }
+    public string Command => command;
 
     public IReadOnlyList<Flag> Flags => _flags;
 
-    public Flag<T> Add<T>(Flag<T> flag)
+    /// <summary>Declares a flag: its name, kind of value, default (from the options type), usage and range check.</summary>
+    public Flag<T> Add<T>(string name, FlagType<T> type, T value, string usage, Func<T, string?>? rangeCheck = null, char? shorthand = null, string? defaultText = null)
     {
+        var flag = new Flag<T>(name, type, value, usage, rangeCheck, shorthand, defaultText);
         _flags.Add(flag);
         return flag;
     }
-
-    public Flag<bool> Bool(string name, bool value, string usage, char? shorthand = null) =>
-        Add(new Flag<bool>(name, shorthand, null, value, value ? "true" : "false", usage, FlagSyntax.Bool));
-
-    public Flag<int> Int(string name, int value, string usage, Func<int, string?> rangeCheck, char? shorthand = null, string? defaultText = null) =>
-        Add(new Flag<int>(name, shorthand, "int", value, defaultText ?? value.ToString(CultureInfo.InvariantCulture), usage, FlagSyntax.Int, rangeCheck));
-
-    public Flag<double> Double(string name, double value, string usage, Func<double, string?> rangeCheck) =>
-        Add(new Flag<double>(name, null, "float", value, value.ToString(CultureInfo.InvariantCulture), usage, FlagSyntax.Double, rangeCheck));
-
-    public Flag<TimeSpan> Duration(string name, TimeSpan value, string usage, Func<TimeSpan, string?> rangeCheck) =>
-        Add(new Flag<TimeSpan>(name, null, "duration", value, GoDuration.Format(value), usage, FlagSyntax.Duration, rangeCheck));
-
-    public Flag<string> String(string name, string value, string usage, Func<string, string?>? rangeCheck = null, char? shorthand = null) =>
-        Add(new Flag<string>(name, shorthand, "string", value, value, usage, FlagSyntax.String, rangeCheck));
-
-    public Flag<IReadOnlyList<IpBlock>> Cidrs(string name, string usage, Func<Flag, string, IReadOnlyList<IpBlock>> parse, Func<IReadOnlyList<IpBlock>, string?>? rangeCheck = null) =>
-        Add(new Flag<IReadOnlyList<IpBlock>>(name, null, "cidrs", [], "", usage, parse, rangeCheck));
 
     /// <summary>Reads <paramref name="args"/> into the flags; a refused command line throws <see cref="FlagException"/>.</summary>
     public void Parse(IReadOnlyList<string> args)
@@ -52,28 +33,22 @@ internal sealed class FlagSet
         Flag? bareBoolean = null;
         for (var i = 0; i < args.Count; i++)
         {
-            var arg = args[i];
-            if (arg == "--")
+            if (args[i] == "--")
             {
                 // pflag's end of flags: what follows would be positional, and this command takes none.
                 if (i + 1 < args.Count)
                 {
-                    throw FlagException.UnexpectedArgument(Command, args[i + 1], null);
+                    throw FlagException.UnexpectedArgument(command, args[i + 1], null);
                 }
 
                 return;
             }
 
-            var (flag, inlineValue) = Recognise(arg) ?? throw Stray(arg, bareBoolean);
-            bareBoolean = null;
-            if (inlineValue is not null)
+            var (flag, inlineValue) = Recognise(args[i]) ?? throw Stray(args[i], bareBoolean);
+            bareBoolean = inlineValue is null && flag.TypeName is null ? flag : null;
+            if (inlineValue is not null || flag.TypeName is null)
             {
-                flag.Set(inlineValue);
-            }
-            else if (flag.IsBoolean)
-            {
-                flag.Set("true");
-                bareBoolean = flag;
+                flag.Set(inlineValue ?? "true");
             }
             else if (i + 1 < args.Count && Recognise(args[i + 1]) is null)
             {
@@ -87,71 +62,76 @@ internal sealed class FlagSet
         }
     }
 
+    /// <summary>pflag's layout: <c>-v, --v int</c> and <c>    --cluster-cidr cidrs</c>, then usage and default.</summary>
+    public void WriteUsage(TextWriter writer)
+    {
+        var signatures = _flags.Select(f => (f.Shorthand is { } s ? $"-{s}, " : "    ") + f.Name + (f.TypeName is null ? "" : " " + f.TypeName)).ToList();
+        var width = signatures.Max(s => s.Length);
+        foreach (var (flag, signature) in _flags.Zip(signatures))
+        {
+            // As pflag: no "(default …)" for an empty or zero value (a boolean off by default).
+            writer.WriteLine($"  {signature.PadRight(width)}  {flag.Usage}{(flag.DefaultText is "" or "false" ? "" : $" (default {flag.DefaultText})")}");
+        }
+    }
+
+    /// <summary>The table for scripts and CI (the chart's defaults are checked against it): one object per flag.</summary>
+    public void WriteJson(TextWriter writer) => writer.WriteLine(new JsonArray([.. _flags.Select(flag => new JsonObject
+    {
+        ["name"] = flag.Name,
+        ["shorthand"] = flag.Shorthand is { } s ? "-" + s : null,
+        ["type"] = flag.TypeName ?? "bool",
+        ["default"] = flag.DefaultText,
+        ["usage"] = flag.Usage,
+    })]).ToJsonString(Indented));
+
     /// <summary>The known flag <paramref name="arg"/> names and its inline value (after '=' or a shorthand's letter), or null.</summary>
     private (Flag Flag, string? InlineValue)? Recognise(string arg)
     {
         if (arg.StartsWith("--", StringComparison.Ordinal))
         {
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            var name = equals < 0 ? arg : arg[..equals];
-            var flag = _flags.Find(f => f.Name == name);
+            var flag = _flags.Find(f => f.Name == (equals < 0 ? arg : arg[..equals]));
             return flag is null ? null : (flag, equals < 0 ? null : arg[(equals + 1)..]);
         }
 
-        if (arg.Length < 2 || arg[0] != '-' || _flags.Find(f => f.Shorthand == arg[1]) is not { } shorthand)
+        return arg.Length >= 2 && arg[0] == '-' && _flags.Find(f => f.Shorthand == arg[1]) is { } shorthand
+            ? (shorthand, arg.Length == 2 ? null : arg[2] == '=' ? arg[3..] : arg[2..])
+            : null;
+    }
+
+    private FlagException Stray(string arg, Flag? bareBoolean) => arg.Length > 1 && arg[0] == '-'
+        ? FlagException.UnknownFlag(arg.Split('=')[0], ClosestTo(arg.Split('=')[0].TrimStart('-')))
+        : FlagException.UnexpectedArgument(command, arg, bareBoolean);
+
+    /// <summary>"Did you mean": the closest flag within edit distance 2 (as cobra), else one the name is a prefix of.</summary>
+    private Flag? ClosestTo(string bare)
+    {
+        if (bare.Length > 80)
         {
             return null;
         }
 
-        return (shorthand, arg.Length == 2 ? null : arg[2] == '=' ? arg[3..] : arg[2..]);
+        var best = _flags.MinBy(flag => Distance(bare, flag.Name.TrimStart('-')));
+        return best is not null && Distance(bare, best.Name.TrimStart('-')) <= 2 ? best
+            : bare.Length < 4 ? null // "--cluster" for "--cluster-cidr": a truncated flag is as good a hint as a typo
+            : _flags.Find(flag => flag.Name.TrimStart('-').StartsWith(bare, StringComparison.Ordinal));
     }
 
-    private FlagException Stray(string arg, Flag? bareBoolean)
+    /// <summary>Levenshtein distance.</summary>
+    private static int Distance(string a, string b)
     {
-        if (arg.Length > 1 && arg[0] == '-')
+        var (previous, current) = (Enumerable.Range(0, b.Length + 1).ToArray(), new int[b.Length + 1]);
+        for (var i = 1; i <= a.Length; i++)
         {
-            var name = arg.Split('=')[0];
-            return FlagException.UnknownFlag(name, FlagSuggestion.ClosestTo(name, _flags));
-        }
-
-        return FlagException.UnexpectedArgument(Command, arg, bareBoolean);
-    }
-
-    /// <summary>pflag's layout: <c>-v, --v int</c> and <c>    --cluster-cidr cidrs</c>, then usage and default.</summary>
-    public void WriteUsage(TextWriter writer)
-    {
-        var signatures = _flags.Select(f => (f.Shorthand is { } s ? $"-{s}, " : "    ") + f.Name + (f.IsBoolean ? "" : " " + f.TypeName)).ToList();
-        var width = signatures.Max(s => s.Length);
-        for (var i = 0; i < _flags.Count; i++)
-        {
-            var flag = _flags[i];
-            // As pflag: no "(default …)" for an empty or zero value (a boolean off by default).
-            var suffix = flag.DefaultText is "" or "false" ? "" : $" (default {flag.DefaultText})";
-            writer.WriteLine($"  {signatures[i].PadRight(width)}  {flag.Usage}{suffix}");
-        }
-    }
-
-    /// <summary>The table for scripts and CI (the chart's defaults are checked against it): one object per flag.</summary>
-    public void WriteJson(TextWriter writer)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartArray();
-            foreach (var flag in _flags)
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
             {
-                json.WriteStartObject();
-                json.WriteString("name", flag.Name);
-                json.WriteString("shorthand", flag.Shorthand is { } s ? "-" + s : null);
-                json.WriteString("type", flag.TypeName ?? "bool");
-                json.WriteString("default", flag.DefaultText);
-                json.WriteString("usage", flag.Usage);
-                json.WriteEndObject();
+                current[j] = Math.Min(previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1), Math.Min(previous[j], current[j - 1]) + 1);
             }
 
-            json.WriteEndArray();
+            (previous, current) = (current, previous);
         }
 
-        writer.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        return previous[b.Length];
     }
 }

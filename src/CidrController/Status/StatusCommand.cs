@@ -21,8 +21,7 @@ internal static class StatusCommand
     {
         var set = new FlagSet("cidr-controller " + Name);
         var output = CommandLineFrontEnd.AddOutputFlag(set);
-        var flags = new ControllerFlags();
-        flags.AddFlags(set);
+        var flags = new ControllerFlags(set);
         if (CommandLineFrontEnd.Read(set, flags, args, Usage, stdout, stderr, getEnvironmentVariable, out var exitCode) is not { } settings)
         {
             return exitCode;

@@ -57,7 +57,7 @@ public sealed class FlagTableTests
         { "--authorization-webhook-cache-authorized-ttl", [Cluster, "--authorization-webhook-cache-authorized-ttl=0s"], S(s => s.Controller.Serving.AuthorizedCacheTtl), TimeSpan.Zero },
         { "--authorization-webhook-cache-unauthorized-ttl", [Cluster, "--authorization-webhook-cache-unauthorized-ttl=30s"], S(s => s.Controller.Serving.UnauthorizedCacheTtl), TimeSpan.FromSeconds(30) },
         { "--allow-insecure-api-server", [Cluster, "--allow-insecure-api-server"], S(s => s.Controller.Api.AllowInsecureApiServer), true },
-        { "--log-format", [Cluster, "--log-format=json"], S(s => s.LogFormat), LogFormat.Json },
+        { "--log-format", [Cluster, "--log-format=json"], S(s => s.JsonLog), true },
         { "--v", [Cluster, "--v=6"], S(s => s.Verbosity), 6 },
         { "-v 0", [Cluster, "-v", "0"], S(s => s.Verbosity), 0 },
         { "-v5 (shorthand with its value attached)", [Cluster, "-v5"], S(s => s.Verbosity), 5 },

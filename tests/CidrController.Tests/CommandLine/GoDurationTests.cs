@@ -1,4 +1,4 @@
-using CidrController.CommandLine;
+using CidrController.Kubernetes.Configuration;
 
 namespace CidrController.Tests.CommandLine;
 
@@ -37,7 +37,8 @@ public sealed class GoDurationTests
     [InlineData("1.2.3s", "not a duration")]
     [InlineData("1d", "unknown unit")]
     [InlineData("1 s", "unknown unit")]
-    [InlineData("1S", "unknown unit")]
+    [InlineData("1S", "unknown unit \"S\" in duration")]
+    [InlineData("1\u001b[", "unknown unit in duration")] // a unit that is not a short word is not echoed
     [InlineData("2562048h", "out of range")]
     [InlineData("99999999999999999999999999999999h", "not a duration")]
     [InlineData("-", "not a duration")]
