@@ -37,7 +37,9 @@ internal sealed class ControllerFlags(FlagSet flags)
     private readonly Flag<IReadOnlyList<IpBlock>> _serviceRange = flags.Add("--service-cluster-ip-range", FlagSyntax.Cidrs, DefaultOptions.ServiceRanges,
         "Service CIDRs, comma-separated, at most one per family; node blocks overlapping them are never allocated.", OnePerFamily);
     private readonly Flag<int> _workers = flags.Add("--concurrent-node-syncs", FlagSyntax.Int, DefaultOptions.ConcurrentNodeSyncs,
-        "Number of nodes reconciled in parallel (a node is never handled by two at once).", FlagSyntax.Between(1, int.MaxValue));
+        "Number of nodes reconciled in parallel (a node is never handled by two at once). Each is one patch in flight: " +
+        "10 keeps up with a kube-apiserver until the server's own CPU is the limit (then more only lengthens its queue); " +
+        "raise it when patches wait on the server's latency, not its CPU.", FlagSyntax.Between(1, int.MaxValue));
     private readonly Flag<bool> _pools = flags.Add("--cluster-cidr-pools", FlagSyntax.Bool, DefaultOptions.ClusterCidrPools,
         "Also allocate from ClusterCIDR pools (networking.x-k8s.io/v1, node-ipam-controller's resource) chosen by node labels.");
     private readonly Flag<TimeSpan> _poolSyncPeriod = flags.Add("--cluster-cidr-pool-sync-period", FlagSyntax.Duration, DefaultOptions.PoolSyncInterval,
