@@ -12,6 +12,7 @@ internal sealed class ClientFlags
     private Flag<double> _qps = null!;
     private Flag<int> _burst = null!;
     private Flag<bool> _allowInsecureApiServer = null!;
+    private Flag<TimeSpan> _watchIdleTimeout = null!;
 
     public void AddFlags(FlagSet flags)
     {
@@ -22,6 +23,8 @@ internal sealed class ClientFlags
         _burst = flags.Int("--kube-api-burst", Defaults.Burst, "Burst of requests above --kube-api-qps; >= 1.", FlagSyntax.Between(1, int.MaxValue));
         _allowInsecureApiServer = flags.Bool("--allow-insecure-api-server", Defaults.AllowInsecureApiServer,
             "Accept a plain-http:// API server or a kubeconfig with insecure-skip-tls-verify; without it only verified https:// (or loopback) is used.");
+        _watchIdleTimeout = flags.Duration("--watch-idle-timeout", Defaults.WatchIdleTimeout,
+            "A node watch that delivers nothing, not even a bookmark, for this long is presumed stalled, restarted and relisted; > 0.", FlagSyntax.Positive);
     }
 
     public ApiClientOptions ApplyTo(ApiClientOptions options) => options with
@@ -31,5 +34,6 @@ internal sealed class ClientFlags
         Qps = _qps.Value,
         Burst = _burst.Value,
         AllowInsecureApiServer = _allowInsecureApiServer.Value,
+        WatchIdleTimeout = _watchIdleTimeout.Value,
     };
 }
