@@ -28,6 +28,8 @@ internal sealed class ChaosFaults(KubeApiEmulator api, int operations)
     private readonly List<(string Name, FaultRegistration Rule)> _rules = [];
     private bool _leaderElection;
     private int _scheduled;
+    private FaultRegistration? _stall;
+    private long _stallScheduled;
     private long _quietUntil;
     private FaultRegistration? _leaseRefusal;
     private long _leaseRefusalEnds;
@@ -39,8 +41,12 @@ internal sealed class ChaosFaults(KubeApiEmulator api, int operations)
     public bool LeaderKillsAllowed =>
         _leaseRefusal is null && Stopwatch.GetTimestamp() >= _leaseRefusalEnds + (long)(LeaseOutage.TotalSeconds * Stopwatch.Frequency);
 
-    /// <summary>False while a scheduled stall must not be ended early by the driver dropping every watch.</summary>
-    public bool WatchDropsAllowed => Stopwatch.GetTimestamp() >= Volatile.Read(ref _quietUntil);
+    /// <summary>
+    /// False from when the stall is scheduled until the controller's idle timeout (and a margin) after a watch met it,
+    /// so the driver's own drops and kills do not end it early: the watch that meets it may start late (a replica
+    /// backing off, or down), and a drop would end a silent watch before the controller notices the silence.
+    /// </summary>
+    public bool WatchDropsAllowed => _stall is null || Stopwatch.GetTimestamp() >= _quietUntil;
 
     /// <summary>Whether the driver may SIGKILL a replica now (not while a scheduled fault needs the one it hit).</summary>
     public bool KillsAllowed => WatchDropsAllowed && LeaderKillsAllowed;
@@ -76,6 +82,13 @@ internal sealed class ChaosFaults(KubeApiEmulator api, int operations)
     /// </summary>
     public void Step(int op, bool takeoverPending)
     {
+        var now = Stopwatch.GetTimestamp();
+        if (_stall is not null && _quietUntil == long.MaxValue && (_stall.TimesFired > 0 || now - _stallScheduled > 15 * Stopwatch.Frequency))
+        {
+            // Met (or, after 15 s, given up on): quiet until the idle timeout has surely passed.
+            _quietUntil = now + (long)((WatchIdleTimeout + TimeSpan.FromSeconds(2)).TotalSeconds * Stopwatch.Frequency);
+        }
+
         if (_leaseRefusal is not null && Stopwatch.GetTimestamp() >= _leaseRefusalEnds)
         {
             _leaseRefusal.Dispose(); // RBAC restored
@@ -100,9 +113,11 @@ internal sealed class ChaosFaults(KubeApiEmulator api, int operations)
                 break;
             case 2 when op >= operations * 9 / 20:
                 // The next node watch stalls; no driver drop may end it before the controller's idle timeout does.
-                Add("scheduled: node watch stalls past the idle timeout", new FaultRule { Method = "GET", PathPrefix = Nodes, Watch = WatchMatch.WatchOnly, Count = 1, Action = FaultAction.SilentWatch() });
-                Volatile.Write(ref _quietUntil, Stopwatch.GetTimestamp() + (long)((WatchIdleTimeout + TimeSpan.FromSeconds(2)).TotalSeconds * Stopwatch.Frequency));
                 api.Faults.DropWatches();
+                _stall = api.Faults.Add(new FaultRule { Method = "GET", PathPrefix = Nodes, Watch = WatchMatch.WatchOnly, Count = 1, Action = FaultAction.SilentWatch() });
+                _rules.Add(("scheduled: node watch stalls past the idle timeout", _stall));
+                _stallScheduled = now;
+                _quietUntil = long.MaxValue;
                 _scheduled++;
                 break;
             case 3 when op >= operations * 3 / 5 && (!_leaderElection || !takeoverPending):
