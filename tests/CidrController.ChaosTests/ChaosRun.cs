@@ -20,6 +20,17 @@ internal sealed class ChaosRun : IAsyncDisposable
 {
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>Warning lines that show the controller met a fault: needle, then what the report calls it.</summary>
+    private static readonly (string Needle, string What)[] Signals =
+    [
+        ("API answer not understood", "malformed answer warned"),
+        ("Node watch silent for", "stalled watch restarted"),
+        ("API request refused (403)", "403 warned"),
+        ("Leader election failing", "election failure warned"),
+        ("lost the lease", "lease lost"),
+        ("Exiting:", "gave up (Error line)"),
+    ];
+
     private readonly ChaosSettings _settings;
     private readonly ITestOutputHelper _output;
     private readonly Random _random;
@@ -35,6 +46,7 @@ internal sealed class ChaosRun : IAsyncDisposable
     private readonly List<Task<TimeSpan?>> _takeovers = [];
     private readonly List<string> _journal = [];
     private Task<TimeSpan?>? _pendingTakeover;
+    private ChaosFaults? _faults;
     private DateTimeOffset _allDownSince = DateTimeOffset.MaxValue;
     private int _sequence;
 
@@ -46,7 +58,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         _api = api;
         _kubeconfig = kubeconfig;
         _replicas = [.. Enumerable.Range(0, replicas).Select(i => new ControllerReplica($"replica-{i}",
-            [$"--kubeconfig={kubeconfig}", .. ChaosPool.ControllerFlags, .. leaseFlags]))];
+            [$"--kubeconfig={kubeconfig}", .. ChaosPool.ControllerFlags, $"--watch-idle-timeout={ChaosFaults.WatchIdleTimeout.TotalSeconds:F0}s", .. leaseFlags], CountSignals))];
         _pools = new ClusterCidrChurn(api, _random, _tally, Journal);
     }
 
@@ -64,7 +76,8 @@ internal sealed class ChaosRun : IAsyncDisposable
 
     public static async Task<ChaosRun> StartAsync(ChaosSettings settings, int replicas, ITestOutputHelper output)
     {
-        var api = await KubeApiEmulator.StartAsync(new EmulatorOptions { FaultSeed = settings.Seed, BookmarkInterval = TimeSpan.FromSeconds(5), BearerToken = "chaos-token" });
+        // Bookmarks every second, so that a watch silent for the controller's idle timeout (3 s) is a stalled one.
+        var api = await KubeApiEmulator.StartAsync(new EmulatorOptions { FaultSeed = settings.Seed, BookmarkInterval = TimeSpan.FromSeconds(1), BearerToken = "chaos-token" });
         var kubeconfig = api.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"cidr-chaos-{Guid.NewGuid():N}.kubeconfig"));
         string[] lease = replicas == 1
             ? ["--leader-elect=false"]
@@ -81,6 +94,7 @@ internal sealed class ChaosRun : IAsyncDisposable
     /// <summary>The driver: a fixed number of seeded decisions, with faults on.</summary>
     public async Task DriveAsync(ChaosFaults faults)
     {
+        _faults = faults;
         faults.Start(_replicas.Length > 1);
         for (var op = 0; op < _settings.Operations; op++)
         {
@@ -89,6 +103,7 @@ internal sealed class ChaosRun : IAsyncDisposable
                 replica.CheckAlive();
             }
 
+            faults.Step(op, _pendingTakeover is { IsCompleted: false });
             await StepAsync();
             await Task.Delay(_random.Next(2, 20));
         }
@@ -103,7 +118,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         // Replica life: a running replica is SIGKILLed now and then; a dead one comes back a few steps later.
         var slot = _replicas[_random.Next(_replicas.Length)];
         var lifeDraw = _random.NextDouble();
-        if (slot.Running && lifeDraw < 0.005 && _pendingTakeover is not { IsCompleted: false })
+        if (slot.Running && lifeDraw < 0.005 && _pendingTakeover is not { IsCompleted: false } && _faults?.KillsAllowed != false)
         {
             // No kill while a takeover is being measured: it would measure the driver, not the standby.
             await KillAsync(slot);
@@ -133,10 +148,14 @@ internal sealed class ChaosRun : IAsyncDisposable
         {
             RemoveFinalizers();
         }
-        else if (draw < createWeight + 0.41)
+        else if (draw < createWeight + 0.41 && _faults?.WatchDropsAllowed != false)
         {
             _api.Faults.DropWatches();
             _tally.Add("fault:watch: dropped by the server");
+        }
+        else if (draw < createWeight + 0.41)
+        {
+            _tally.Add("op:idle");
         }
         else if (draw < createWeight + 0.415)
         {
@@ -481,6 +500,18 @@ internal sealed class ChaosRun : IAsyncDisposable
         }
 
         return new InvariantChecker(_api, _byUid, _pools.Created).Check(metrics, [.. _replicas.SelectMany(r => r.UnexpectedExits)]);
+    }
+
+    /// <summary>What the controller said about the faults it met (its Warning lines), counted across every life of every replica.</summary>
+    private void CountSignals(string line)
+    {
+        foreach (var (needle, what) in Signals)
+        {
+            if (line.Contains(needle, StringComparison.Ordinal))
+            {
+                _tally.Add("seen:" + what);
+            }
+        }
     }
 
     private void Journal(string what) => _journal.Add($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {what}");

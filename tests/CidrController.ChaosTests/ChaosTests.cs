@@ -18,9 +18,10 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var report = new StringBuilder();
         var started = Stopwatch.StartNew();
         await using var run = await ChaosRun.StartAsync(settings, replicas: 1, output);
-        await run.DriveAsync(new ChaosFaults(run.Api, settings.Operations));
+        var faults = new ChaosFaults(run.Api, settings.Operations);
+        await run.DriveAsync(faults);
         var (metrics, settle) = await run.SettleAsync();
-        var results = run.Check(metrics);
+        var results = run.Check(metrics).Append(ScheduledFaultsHit(faults, run.Tally, leaderElection: false)).ToList();
 
         Print(report, settings, run, started.Elapsed, settle, results);
         var failed = results.Where(r => !r.Held).ToList();
@@ -35,9 +36,10 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var report = new StringBuilder();
         var started = Stopwatch.StartNew();
         await using var run = await ChaosRun.StartAsync(settings, replicas: 2, output);
-        await run.DriveAsync(new ChaosFaults(run.Api, settings.Operations));
+        var faults = new ChaosFaults(run.Api, settings.Operations);
+        await run.DriveAsync(faults);
         var (metrics, settle) = await run.SettleAsync();
-        var results = run.Check(metrics).ToList();
+        var results = run.Check(metrics).Append(ScheduledFaultsHit(faults, run.Tally, leaderElection: true)).ToList();
 
         // Only the holder allocates: every allocation patch, matched against the lease term it arrived in.
         var audit = LeaseAudit.Of(run.Api.Requests);
@@ -69,6 +71,24 @@ public sealed class ChaosTests(ITestOutputHelper output)
         }
 
         Assert.True(failed.Count == 0, $"seed {settings.Seed}: {string.Join("\n", failed)}\nreplay: {settings.ReplayCommand(nameof(Two_replicas_only_the_lease_holder_allocates_and_a_standby_takes_over))}\n{run.DumpOutput()}");
+    }
+
+    /// <summary>
+    /// Every scheduled fault fired, and the controller's own lines show it met them: a Warning about a malformed
+    /// answer, a stalled watch restarted after its idle timeout, and (with leader election) the Lease 403 warned about.
+    /// </summary>
+    private static InvariantResult ScheduledFaultsHit(ChaosFaults faults, ChaosTally tally, bool leaderElection)
+    {
+        var missed = faults.Scheduled.Where(s => s.Fired == 0).Select(s => $"{s.Name} never fired").ToList();
+        var signals = new List<string> { "malformed answer warned", "stalled watch restarted" };
+        if (leaderElection)
+        {
+            signals.Add("403 warned");
+        }
+
+        missed.AddRange(signals.Where(signal => tally["seen:" + signal] == 0).Select(signal => $"the controller never logged: {signal}"));
+        return new InvariantResult("every scheduled fault (garbage watch, list of the wrong type, stalled watch, Lease 403) was hit and the controller said so", missed.Count == 0,
+            missed.Count == 0 ? string.Join("; ", faults.Scheduled.Select(s => $"{s.Name} = {s.Fired}")) : string.Join("; ", missed));
     }
 
     /// <summary>For an overlap: every driver action and patch about the nodes and CIDRs involved.</summary>
@@ -116,6 +136,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         report.AppendLine($"chaos run: seed {settings.Seed}, {settings.Operations} operations, {run.Replicas.Count} replica(s), {elapsed.TotalSeconds:F1} s in all, settled in {settle.TotalSeconds:F1} s");
         report.AppendLine($"operations: {run.Tally.Format("op:")}");
         report.AppendLine($"faults injected: {run.Tally.Format("fault:")}");
+        report.AppendLine($"controller lines about them: {run.Tally.Format("seen:")}");
         report.AppendLine($"ClusterCIDR pools: {run.Tally.Format("pool:")}; invalid or overlapping created: {run.ClusterCidrs.Count(p => !p.Valid)}");
         report.AppendLine($"API requests: {run.Api.Requests.Count}, controller lives: {string.Join(", ", run.Replicas.Select(r => $"{r.Name} {r.Lives}"))}");
         foreach (var result in results)

@@ -11,13 +11,16 @@ namespace CidrController.ChaosTests;
 internal sealed partial class ControllerReplica : IAsyncDisposable
 {
     private readonly string[] _arguments;
+    private readonly Action<string>? _onLine;
     private readonly List<string> _unexpectedExits = [];
     private ControllerProcess? _process;
 
-    public ControllerReplica(string name, string[] arguments)
+    /// <param name="onLine">Sees every line every life writes (a killed life's output is gone with it).</param>
+    public ControllerReplica(string name, string[] arguments, Action<string>? onLine = null)
     {
         Name = name;
         _arguments = arguments;
+        _onLine = onLine;
     }
 
     public string Name { get; }
@@ -36,7 +39,7 @@ internal sealed partial class ControllerReplica : IAsyncDisposable
     public void Start()
     {
         Lives++;
-        _process = ControllerProcess.Start(_arguments);
+        _process = ControllerProcess.Start(_arguments, _onLine);
     }
 
     /// <summary>Records a life that ended by itself since the last check (the controller must never do that).</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 using k8s;
 using k8s.Autorest;
@@ -11,13 +12,19 @@ namespace CidrController.Kubernetes.Api;
 /// and fails the same way (<see cref="HttpOperationException"/> for an error status, a timeout after
 /// <see cref="RequestTimeout"/> as <see cref="TaskCanceledException"/>); it only leaves the response body to the
 /// caller, so Node JSON is decoded into the few fields the controller keeps instead of whole V1Node objects.
+/// Every answer that does not decode — here for KubernetesClient's typed calls (Leases, Events, ClusterCIDR lists),
+/// in the raw path's callers for the rest — is reported to the <see cref="ApiCallObserver"/> and surfaces as a
+/// <see cref="JsonException"/>, an API failure the caller retries.
 /// </summary>
 internal sealed class ControllerKubernetesClient : k8s.Kubernetes
 {
+    private readonly ApiCallObserver? _observer;
+
     public ControllerKubernetesClient(KubernetesClientConfiguration config, TimeSpan requestTimeout, params DelegatingHandler[] handlers)
         : base(config, handlers)
     {
         RequestTimeout = requestTimeout;
+        _observer = handlers.OfType<ApiCallObserver>().FirstOrDefault();
     }
 
     /// <summary>--kube-api request timeout for everything but watches (KubernetesClient's HttpClientTimeout).</summary>
@@ -52,6 +59,49 @@ internal sealed class ControllerKubernetesClient : k8s.Kubernetes
                 Response = new HttpResponseMessageWrapper(response, content),
             };
         }
+    }
+
+    /// <summary>The answer to <paramref name="request"/> did not decode: counted, warned about, not ready meanwhile.</summary>
+    public void AnswerMalformed(HttpRequestMessage request, Exception error) => _observer?.Malformed(request, error);
+
+    /// <summary>An answer to <paramref name="verb"/> on <paramref name="resource"/> did not have the shape the API promises.</summary>
+    public void AnswerMalformed(string verb, string resource, Exception error) => _observer?.Malformed(verb, resource, error);
+
+    /// <summary>The answer to <paramref name="request"/> decoded.</summary>
+    public void AnswerDecoded(HttpRequestMessage request) => _observer?.Decoded(request);
+
+    /// <summary>
+    /// KubernetesClient's typed calls decode here. Its own code lets System.Text.Json's exceptions through as they
+    /// are, and a converter's (a date that is not one) as FormatException, which no caller would take for an API
+    /// failure; they become one JsonException, reported first.
+    /// </summary>
+    protected override async Task<HttpOperationResponse<T>> CreateResultAsync<T>(HttpRequestMessage httpRequest, HttpResponseMessage httpResponse, bool? watch, CancellationToken cancellationToken)
+    {
+        if (watch == true || _observer is null)
+        {
+            return await base.CreateResultAsync<T>(httpRequest, httpResponse, watch, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Described before decoding: KubernetesClient disposes the request when the body does not parse.
+        var (verb, resource) = ApiCallObserver.Describe(httpRequest);
+        HttpOperationResponse<T> result;
+        try
+        {
+            result = await base.CreateResultAsync<T>(httpRequest, httpResponse, watch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ApiFailure.IsMalformedAnswer(e))
+        {
+            _observer.Malformed(verb, resource, e);
+            if (e is JsonException)
+            {
+                throw;
+            }
+
+            throw ApiFailure.AsMalformed(e, $"{verb} {resource}");
+        }
+
+        _observer.Decoded(resource);
+        return result;
     }
 
     /// <summary>A token cancelled after <see cref="RequestTimeout"/> or with <paramref name="cancellationToken"/>.</summary>

@@ -9,7 +9,8 @@ namespace CidrController.Kubernetes.Health;
 /// <para><b>Readiness</b> (/readyz) tells the truth about work being done: a leader is ready once its initial list
 /// is fully occupied and its last list succeeded; a standby is ready while it can reach the lease; a controller with
 /// allocation disabled is always ready. Any request the API server refuses with 401/403 (RBAC) makes it not ready
-/// until the same resource answers again, so a failure that is only being retried shows, with its reason.</para>
+/// until the same verb on the same resource answers again, and an answer that does not decode (malformed) until one
+/// does, so a failure that is only being retried shows, with its reason.</para>
 /// <para><b>Liveness</b> (/healthz, /livez) means the loops are turning: while a leadership term runs, its watch/list
 /// loop and its workers must complete a cycle (a watch event, a watch or list attempt — failed ones too — or a
 /// reconcile) at least once per <see cref="StallBound"/>. An API server that is down does not fail liveness (the
@@ -19,7 +20,7 @@ namespace CidrController.Kubernetes.Health;
 internal sealed class ControllerHealth
 {
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Failing> _failing = new(StringComparer.Ordinal);
     private volatile string _notReadyReason = "starting";
     private long _lastProgress;
     private volatile bool _looping;
@@ -38,13 +39,13 @@ internal sealed class ControllerHealth
 
     public TimeSpan StallBound { get; }
 
-    public bool Ready => _notReadyReason.Length == 0 && _refusals.IsEmpty;
+    public bool Ready => _notReadyReason.Length == 0 && !CurrentFailures().Any();
 
     public string NotReadyReason
     {
         get
         {
-            var reasons = _refusals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Value).ToList();
+            var reasons = CurrentFailures().OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Value.Reason).ToList();
             if (_notReadyReason.Length > 0)
             {
                 reasons.Insert(0, _notReadyReason);
@@ -82,10 +83,16 @@ internal sealed class ControllerHealth
 
     public void MarkNotReady(string reason) => _notReadyReason = string.IsNullOrEmpty(reason) ? "not ready" : reason;
 
-    /// <summary>The API server refuses <paramref name="resource"/> (401/403): not ready until it answers again.</summary>
-    public void MarkRefused(string resource, string reason) => _refusals[resource] = reason;
+    /// <summary>
+    /// Calls named <paramref name="key"/> keep failing in a way only the operator can fix or only the server can stop
+    /// (refused with 401/403, malformed answers): not ready, with <paramref name="reason"/>, until <see cref="ClearFailing"/>
+    /// — or, given <paramref name="forgetAfter"/>, until that long passes without another mark (for failures nothing
+    /// may clear soon: a one-off bad answer to a call the controller has no reason to repeat).
+    /// </summary>
+    public void MarkFailing(string key, string reason, TimeSpan? forgetAfter = null) =>
+        _failing[key] = new Failing(reason, forgetAfter is { } after ? _time.GetTimestamp() + (long)(after.TotalSeconds * _time.TimestampFrequency) : long.MaxValue);
 
-    public void ClearRefused(string resource) => _refusals.TryRemove(resource, out _);
+    public void ClearFailing(string key) => _failing.TryRemove(key, out _);
 
     /// <summary>A term's loops start: from now on they must progress (see <see cref="StallReason"/>).</summary>
     public void LoopsStarted()
@@ -98,4 +105,12 @@ internal sealed class ControllerHealth
 
     /// <summary>A loop completed a cycle.</summary>
     public void Progressed() => Interlocked.Exchange(ref _lastProgress, _time.GetTimestamp());
+
+    private IEnumerable<KeyValuePair<string, Failing>> CurrentFailures()
+    {
+        var now = _time.GetTimestamp();
+        return _failing.Where(f => f.Value.Until > now);
+    }
+
+    private readonly record struct Failing(string Reason, long Until);
 }

@@ -61,7 +61,7 @@ internal sealed partial class LeaseElection
         LogCandidate(_options.Identity, _options.ResourceNamespace, _options.ResourceName);
         await CheckLeaseReachableAsync(cancellationToken).ConfigureAwait(false);
 
-        var leaseLock = new LeaseLock(_client, _options.ResourceNamespace, _options.ResourceName, _options.Identity);
+        var leaseLock = new MalformedAnswerLeaseLock(new LeaseLock(_client, _options.ResourceNamespace, _options.ResourceName, _options.Identity), ElectionFailed);
         using var elector = new LeaderElector(new LeaderElectionConfig(leaseLock)
         {
             LeaseDuration = _options.LeaseDuration,
@@ -150,7 +150,9 @@ internal sealed partial class LeaseElection
     /// </summary>
     private async Task CheckLeaseReachableAsync(CancellationToken cancellationToken)
     {
-        var retry = new RetryLoop("lease-check", BackoffPolicy.NodeList, _time);
+        // From the retry period up to the lease duration: a candidate that could read the Lease again must not
+        // wait much longer than a standby's takeover would take (RBAC restored, the API server back).
+        var retry = new RetryLoop("lease-check", new BackoffPolicy(_options.RetryPeriod, _options.LeaseDuration), _time);
         while (true)
         {
             try
@@ -243,7 +245,7 @@ internal sealed partial class LeaseElection
             await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.ResourceName, _options.ResourceNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
             LogReleased(_options.Identity);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or OperationCanceledException or IOException)
+        catch (Exception e) when (ApiFailure.Is(e) || e is OperationCanceledException)
         {
             LogReleaseFailed(e.Message);
         }

@@ -48,7 +48,9 @@ internal sealed class LeanNodeClient(ControllerKubernetesClient client)
     /// Watches nodes from <paramref name="resourceVersion"/> with bookmarks until the server ends the stream. As
     /// KubernetesClient's watcher: an ERROR event (410 Expired arrives as HTTP 200 and one ERROR line) or a line
     /// that does not parse goes to <paramref name="onError"/> and is not yielded; the enumeration ends quietly
-    /// when the stream does. No request timeout: a watch is long-lived; the caller cancels an idle one.
+    /// when the stream does. Unlike it, a line that does not parse also ends the enumeration (it is reported as a
+    /// malformed answer): a stream that lost an event can no longer be trusted, and the caller relists.
+    /// No request timeout: a watch is long-lived; the caller cancels an idle one.
     /// </summary>
     public async IAsyncEnumerable<NodeWatchEvent> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -60,15 +62,36 @@ internal sealed class LeanNodeClient(ControllerKubernetesClient client)
         await using (stream.ConfigureAwait(false))
         {
             var lines = new LineBuffer(InitialLineBuffer);
+            var decodedAny = false;
+            var broken = false;
+            void Malformed(Exception e)
+            {
+                broken = true;
+                client.AnswerMalformed(request, e);
+                onError(e);
+            }
+
             try
             {
                 while (true)
                 {
                     while (lines.TryTakeLine(out var line))
                     {
-                        if (Decode(line, onError) is { } decoded)
+                        var decoded = Decode(line, onError, Malformed);
+                        if (broken)
                         {
-                            yield return decoded;
+                            yield break;
+                        }
+
+                        if (decoded is { } change)
+                        {
+                            if (!decodedAny)
+                            {
+                                decodedAny = true;
+                                client.AnswerDecoded(request);
+                            }
+
+                            yield return change;
                         }
                     }
 
@@ -76,7 +99,7 @@ internal sealed class LeanNodeClient(ControllerKubernetesClient client)
                     if (read == 0)
                     {
                         // A last line without its newline is a truncated event: it cannot parse, and onError says so.
-                        if (lines.TakeRest() is { Length: > 0 } rest && Decode(rest, onError) is { } last)
+                        if (lines.TakeRest() is { Length: > 0 } rest && Decode(rest, onError, Malformed) is { } last)
                         {
                             yield return last;
                         }
@@ -94,7 +117,8 @@ internal sealed class LeanNodeClient(ControllerKubernetesClient client)
         }
     }
 
-    private static NodeWatchEvent? Decode(ReadOnlyMemory<byte> line, Action<Exception> onError)
+    /// <summary>One watch line: the event, or null for a blank line, an ERROR event (to <paramref name="onError"/>) or a line that does not decode (to <paramref name="malformed"/>).</summary>
+    private static NodeWatchEvent? Decode(ReadOnlyMemory<byte> line, Action<Exception> onError, Action<Exception> malformed)
     {
         if (line.Span.Trim(" \r\t"u8).IsEmpty)
         {
@@ -112,9 +136,9 @@ internal sealed class LeanNodeClient(ControllerKubernetesClient client)
 
             return decoded;
         }
-        catch (Exception e) when (Malformed(e))
+        catch (Exception e) when (ApiFailure.IsMalformedAnswer(e))
         {
-            onError(e as JsonException ?? new JsonException($"a malformed watch event: {e.Message}", e));
+            malformed(e as JsonException ?? ApiFailure.AsMalformed(e, "a node watch"));
             return null;
         }
     }
@@ -155,16 +179,26 @@ internal sealed class LeanNodeClient(ControllerKubernetesClient client)
                     used += read;
                 }
 
+                T decoded;
                 try
                 {
-                    return decode(buffer.AsSpan(0, used));
+                    decoded = decode(buffer.AsSpan(0, used));
                 }
-                catch (Exception e) when (Malformed(e) && e is not JsonException)
+                catch (Exception e) when (ApiFailure.IsMalformedAnswer(e))
                 {
                     // Utf8JsonReader throws InvalidOperationException for a value of the wrong type (a number where
                     // a string belongs): still a malformed answer, to be retried like any API failure, not a bug.
-                    throw new JsonException($"a malformed answer to {relativeUri}: {e.Message}", e);
+                    client.AnswerMalformed(request, e);
+                    if (e is JsonException)
+                    {
+                        throw;
+                    }
+
+                    throw ApiFailure.AsMalformed(e, relativeUri);
                 }
+
+                client.AnswerDecoded(request);
+                return decoded;
             }
             finally
             {
@@ -177,10 +211,6 @@ internal sealed class LeanNodeClient(ControllerKubernetesClient client)
             throw new TaskCanceledException($"The request to {relativeUri} timed out after {client.RequestTimeout.TotalSeconds:F0} s", e);
         }
     }
-
-    /// <summary>What decoding a body that is not what the API promises can throw.</summary>
-    private static bool Malformed(Exception e) =>
-        e is JsonException or InvalidOperationException or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException;
 
     /// <summary>Bytes read from the watch stream, split at newlines; grows for a line longer than the buffer.</summary>
     private sealed class LineBuffer(int size)

@@ -111,24 +111,42 @@ internal sealed partial class NodeWatcher
         return resourceVersion;
     }
 
-    /// <summary>Watches from <paramref name="resourceVersion"/>, relisting on every gap, until cancelled.</summary>
+    /// <summary>
+    /// Watches from <paramref name="resourceVersion"/>, relisting on every gap, until cancelled. A watch that fails —
+    /// at its start, dropped, or mid-stream with an event that does not decode or an ERROR other than 410 — is retried
+    /// after the watch back-off and a relist; the back-off grows until a watch delivers an event again (a relist alone
+    /// does not reset it, so a server whose every watch fails at once is asked less and less often).
+    /// </summary>
     public async Task WatchAsync(string resourceVersion, CancellationToken cancellationToken)
     {
         var retry = new RetryLoop("watch-nodes", BackoffPolicy.NodeWatch, _time, _retryObserver);
         while (!cancellationToken.IsCancellationRequested)
         {
+            string failure;
             try
             {
                 var result = await WatchOnceAsync(resourceVersion, cancellationToken).ConfigureAwait(false);
                 Progressed?.Invoke();
                 resourceVersion = result.ResourceVersion;
-                if (result.NeedsRelist)
+                if (result.Delivered)
                 {
-                    resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
-                    ListCompleted?.Invoke(true);
+                    // It worked for a while: a failure now (a connection dropped after hours) starts a new streak.
+                    retry.Succeeded();
                 }
 
-                retry.Succeeded();
+                if (result.Failure is null)
+                {
+                    if (result.NeedsRelist)
+                    {
+                        resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
+                        ListCompleted?.Invoke(true);
+                    }
+
+                    retry.Succeeded();
+                    continue;
+                }
+
+                failure = result.Failure;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -136,23 +154,41 @@ internal sealed partial class NodeWatcher
             }
             catch (Exception e) when (ApiFailure.Is(e) || e is KubernetesException)
             {
-                Progressed?.Invoke();
-                ListCompleted?.Invoke(false);
-                var delay = retry.Failed(Describe(e));
-                LogWatchFailed(Describe(e), delay.TotalSeconds);
-                await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
-                    ListCompleted?.Invoke(true);
-                    retry.Succeeded();
-                }
-                catch (Exception again) when (ApiFailure.Is(again) && !cancellationToken.IsCancellationRequested)
-                {
-                    Progressed?.Invoke();
-                    LogWatchFailed(Describe(again), 0);
-                }
+                failure = Describe(e);
             }
+
+            resourceVersion = await RelistAfterFailureAsync(retry, failure, resourceVersion, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits out the back-off, then relists; returns where the next watch starts.</summary>
+    private async Task<string> RelistAfterFailureAsync(RetryLoop retry, string failure, string resourceVersion, CancellationToken cancellationToken)
+    {
+        Progressed?.Invoke();
+        ListCompleted?.Invoke(false);
+        var delay = retry.Failed(failure);
+        if (retry.FailureWorthLogging)
+        {
+            LogWatchFailed(failure, retry.Failures, delay.TotalSeconds);
+        }
+
+        await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var listed = await ListAsync(cancellationToken).ConfigureAwait(false);
+            ListCompleted?.Invoke(true);
+            return listed;
+        }
+        catch (Exception again) when (ApiFailure.Is(again) && !cancellationToken.IsCancellationRequested)
+        {
+            // The next watch starts from where the last one got to; a 410 then brings the relist round again.
+            Progressed?.Invoke();
+            if (retry.FailureWorthLogging)
+            {
+                LogRelistFailed(Describe(again));
+            }
+
+            return resourceVersion;
         }
     }
 
@@ -162,6 +198,7 @@ internal sealed partial class NodeWatcher
         using var idle = new CancellationTokenSource(_idleTimeout, _time);
         using var stop = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), idle);
         Exception? streamError = null;
+        var delivered = false;
         // The server ends a watch after timeoutSeconds; spread them so replicas and restarts do not align.
         var timeoutSeconds = 240 + Random.Shared.Next(120);
         try
@@ -170,6 +207,7 @@ internal sealed partial class NodeWatcher
             await foreach (var change in events.ConfigureAwait(false))
             {
                 idle.CancelAfter(_idleTimeout);
+                delivered = true;
                 Progressed?.Invoke();
                 resourceVersion = change.ResourceVersion ?? resourceVersion;
                 Apply(change);
@@ -178,24 +216,23 @@ internal sealed partial class NodeWatcher
         catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             LogWatchIdle(_idleTimeout.TotalSeconds);
-            return new WatchResult(resourceVersion, NeedsRelist: false);
+            return new WatchResult(resourceVersion, NeedsRelist: false, Failure: null, delivered);
+        }
+        catch (Exception e) when (ApiFailure.Is(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // Refused at the start, or the connection dropped mid-stream.
+            return new WatchResult(resourceVersion, NeedsRelist: true, Failure: Describe(e), delivered);
         }
 
         if (streamError is KubernetesException { Status.Code: (int)HttpStatusCode.Gone } or KubernetesException { Status.Reason: "Expired" or "Gone" })
         {
             LogWatchExpired(resourceVersion);
-            return new WatchResult(resourceVersion, NeedsRelist: true);
+            return new WatchResult(resourceVersion, NeedsRelist: true, Failure: null, delivered);
         }
 
-        if (streamError is not null)
-        {
-            // Any other mid-stream error (a truncated or garbled event, an ERROR event with another code):
-            // the stream can no longer be trusted to be complete.
-            LogWatchFailed(Describe(streamError), 0);
-            return new WatchResult(resourceVersion, NeedsRelist: true);
-        }
-
-        return new WatchResult(resourceVersion, NeedsRelist: false);
+        // Any other mid-stream error (a truncated or garbled event, an ERROR event with another code): the stream can
+        // no longer be trusted to be complete, and the server that sent it is retried with back-off.
+        return new WatchResult(resourceVersion, NeedsRelist: streamError is not null, Failure: streamError is null ? null : Describe(streamError), delivered);
     }
 
     private void Apply(NodeWatchEvent change)
@@ -241,8 +278,13 @@ internal sealed partial class NodeWatcher
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node watch silent for {Seconds:F0} s: restarting it")]
     private partial void LogWatchIdle(double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Node watch failed ({Error}); relisting in {DelaySeconds:F1} s")]
-    private partial void LogWatchFailed(string error, double delaySeconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node watch failed ({Error}), {Attempt} time(s) in a row; relisting in {DelaySeconds:F1} s")]
+    private partial void LogWatchFailed(string error, int attempt, double delaySeconds);
 
-    private readonly record struct WatchResult(string ResourceVersion, bool NeedsRelist);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relist after a failed node watch failed too ({Error}); watching on from the last resourceVersion")]
+    private partial void LogRelistFailed(string error);
+
+    /// <param name="Failure">Why the watch failed (then it is retried with back-off), or null.</param>
+    /// <param name="Delivered">The watch delivered at least one event (bookmarks count) before it ended.</param>
+    private readonly record struct WatchResult(string ResourceVersion, bool NeedsRelist, string? Failure, bool Delivered);
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using CidrController.Kubernetes.Api;
+
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -17,12 +19,16 @@ internal sealed class ClusterCidrApi(IKubernetes client)
         try
         {
             var list = await client.CustomObjects.ListClusterCustomObjectAsync(ClusterCidrPool.Group, ClusterCidrPool.Version, ClusterCidrPool.Plural, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (list is not JsonElement root)
+            if (list is JsonElement { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
             {
-                return [];
+                return [.. items.EnumerateArray().Select(ClusterCidrObject.Read)];
             }
 
-            return root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? [.. items.EnumerateArray().Select(ClusterCidrObject.Read)] : [];
+            // Not "no pools": taken for an empty list, it would let every pool go. A list of the wrong shape is a
+            // malformed answer, retried like any API failure.
+            var malformed = new JsonException("a ClusterCIDR list without an items array");
+            (client as ControllerKubernetesClient)?.AnswerMalformed("list", ClusterCidrPool.Plural, malformed);
+            throw malformed;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

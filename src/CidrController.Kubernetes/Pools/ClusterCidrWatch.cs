@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 using CidrController.Kubernetes.Api;
 using CidrController.Kubernetes.Retry;
 
@@ -50,7 +52,7 @@ internal sealed partial class ClusterCidrWatch
             catch (Exception e) when (ApiFailure.Is(e))
             {
                 var delay = retry.Failed(e.Message);
-                if (retry.Failures == 1 || (retry.Failures & (retry.Failures - 1)) == 0)
+                if (retry.FailureWorthLogging)
                 {
                     LogWatchFailed(e.Message, retry.Failures);
                 }
@@ -78,7 +80,30 @@ internal sealed partial class ClusterCidrWatch
         var events = 0;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
-            if (line.Length > 0 && !line.Contains("\"BOOKMARK\"", StringComparison.Ordinal))
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            string type;
+            try
+            {
+                type = EventType(line);
+            }
+            catch (JsonException e)
+            {
+                // The event is not needed (the pass lists), but a stream that sends garbage is not to be trusted:
+                // the failure is counted, and the watch retried with back-off.
+                _client.AnswerMalformed(request, e);
+                throw;
+            }
+
+            if (events == 0)
+            {
+                _client.AnswerDecoded(request);
+            }
+
+            if (type != "BOOKMARK")
             {
                 events++;
                 changed();
@@ -86,6 +111,18 @@ internal sealed partial class ClusterCidrWatch
         }
 
         return events;
+    }
+
+    /// <summary>The type of one watch event line; a JsonException when the line is not an event.</summary>
+    private static string EventType(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        var root = document.RootElement;
+        return root.ValueKind == JsonValueKind.Object
+            && root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+            && root.TryGetProperty("object", out var obj) && obj.ValueKind == JsonValueKind.Object
+                ? type.GetString()!
+                : throw new JsonException("a ClusterCIDR watch line that is not an event (no string type and object)");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ClusterCIDR watch failed ({Error}), {Attempt} time(s) in a row; the periodic pool pass still runs")]

@@ -257,12 +257,14 @@ internal sealed partial class NodeReconciler
         }
 
         _ledger.HoldTentatively(node.Name, node.Uid, blocks);
-        if (outcome.StatusCode == 403)
+
+        // At the 1st, 2nd, 4th… attempt: a node that keeps failing is not a Warning per retry. A 403 (RBAC) is also
+        // warned about, once a minute, with the permission that is missing, by the API call observer.
+        if (int.IsPow2(failures + 1))
         {
-            LogPatchForbidden(node.Name, outcome.Message ?? "403");
+            LogPatchFailed(node.Name, string.Join(",", blocks), outcome.Message ?? "no answer", failures + 1);
         }
 
-        LogPatchFailed(node.Name, string.Join(",", blocks), outcome.Message ?? "no answer", failures + 1);
         if (failures + 1 == FailuresBeforeEvent)
         {
             _events.Warning(node.Name, node.Uid, "CIDRAssignmentFailed", $"Node {node.Name} status is now: CIDRAssignmentFailed ({outcome.Message}); retrying");
@@ -312,9 +314,6 @@ internal sealed partial class NodeReconciler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Patch of node {Node} with {Cidrs} failed ({Error}), attempt {Attempt}; will retry")]
     private partial void LogPatchFailed(string node, string cidrs, string error, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Patch of node {Node} forbidden ({Error}): the service account needs patch on nodes (RBAC); retrying")]
-    private partial void LogPatchForbidden(string node, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Patch of node {Node} was rejected ({Error}) and the node still has no podCIDRs; will retry")]
     private partial void LogPatchRejected(string node, string error);

@@ -25,6 +25,12 @@ internal sealed class RetryLoop
     /// <summary>Consecutive failures since the last success.</summary>
     public int Failures { get; private set; }
 
+    /// <summary>
+    /// True for the 1st, 2nd, 4th, 8th… failure in a row: when a loop logs its failures, so that one that lasts is a
+    /// Warning now and then rather than one per retry (the metric and /readyz carry the rest).
+    /// </summary>
+    public bool FailureWorthLogging => Failures > 0 && (Failures & (Failures - 1)) == 0;
+
     /// <summary>Counts a failure and returns how long to wait before the next attempt.</summary>
     public TimeSpan Failed(string reason)
     {

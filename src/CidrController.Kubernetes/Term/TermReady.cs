@@ -5,6 +5,7 @@ using CidrController.Kubernetes.Api;
 using CidrController.Kubernetes.Nodes;
 using CidrController.Kubernetes.Pools;
 using CidrController.Kubernetes.Reconcile;
+using CidrController.Kubernetes.Retry;
 
 using Microsoft.Extensions.Logging;
 
@@ -49,7 +50,7 @@ internal sealed partial class TermReady
             }
             else
             {
-                deps.Health.MarkNotReady("cannot list nodes from the API server");
+                deps.Health.MarkNotReady("the node watch failed and the relist after it has not succeeded yet");
             }
         };
         reconciler.BlocksFreed += () => RequeueWaiting(reconciler);
@@ -115,16 +116,30 @@ internal sealed partial class TermReady
 
     private async Task PassPoolsForeverAsync(NodeReconciler reconciler, ChannelReader<bool> wakes, CancellationToken cancellationToken)
     {
-        var deps = _parts.Deps;
+        // A pass that failed is tried again after the back-off, not at the next wake: a server that answers garbage or
+        // refuses is asked less and less often, and warned about at the 1st, 2nd, 4th… failure, not at every pass.
+        var retry = new RetryLoop("sync-clustercidrs", BackoffPolicy.NodeList, _parts.Deps.Time, _parts.Deps.RetryObserver);
+        TimeSpan? backoff = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await WaitForPassAsync(wakes, cancellationToken).ConfigureAwait(false);
+                if (backoff is { } delay)
+                {
+                    await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WaitForPassAsync(wakes, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (await _parts.PoolSync.SyncAsync(_parts.Ledger, cancellationToken).ConfigureAwait(false))
                 {
                     RequeueWaiting(reconciler);
                 }
+
+                retry.Succeeded();
+                backoff = null;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -132,7 +147,12 @@ internal sealed partial class TermReady
             }
             catch (Exception e) when (ApiFailure.Is(e))
             {
-                TermStart.LogPoolSyncFailed(_logger, TermStart.PoolSyncFailure(e));
+                var reason = TermStart.PoolSyncFailure(e);
+                backoff = retry.Failed(reason);
+                if (retry.FailureWorthLogging)
+                {
+                    TermStart.LogPoolSyncFailed(_logger, reason);
+                }
             }
         }
     }

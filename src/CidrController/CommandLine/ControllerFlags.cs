@@ -58,6 +58,8 @@ internal sealed class ControllerFlags(FlagSet flags)
         "Burst of requests above --kube-api-qps; >= 1.", FlagSyntax.Between(1, int.MaxValue));
     private readonly Flag<bool> _allowInsecureApiServer = flags.Add("--allow-insecure-api-server", FlagSyntax.Bool, DefaultOptions.Api.AllowInsecureApiServer,
         "Accept a plain-http:// API server or a kubeconfig with insecure-skip-tls-verify; without it only verified https:// (or loopback) is used.");
+    private readonly Flag<TimeSpan> _watchIdleTimeout = flags.Add("--watch-idle-timeout", FlagSyntax.Duration, DefaultOptions.Api.WatchIdleTimeout,
+        "A node watch that delivers nothing, not even a bookmark, for this long is presumed stalled, restarted and relisted; > 0.", FlagSyntax.Positive);
 
     // Lease-based leader election; the timing rule is in LeaderElection.
     private readonly Flag<bool> _leaderElect = flags.Add("--leader-elect", FlagSyntax.Bool, DefaultOptions.LeaderElection.Enabled,
@@ -142,6 +144,7 @@ internal sealed class ControllerFlags(FlagSet flags)
                 Qps = _qps.Value,
                 Burst = _burst.Value,
                 AllowInsecureApiServer = _allowInsecureApiServer.Value,
+                WatchIdleTimeout = _watchIdleTimeout.Value,
             },
             LeaderElection = LeaderElection(getEnvironmentVariable("POD_NAME")?.Trim()),
         },

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using CidrController.ApiEmulator.Faults;
+
 namespace CidrController.ApiEmulator.Tests.Emulator;
 
-/// <summary>Faults that break the answer rather than the request: cut JSON, unknown fields, empty and silent watches.</summary>
+/// <summary>Faults that break the answer rather than the request: cut JSON, unknown fields, malformed bodies, empty and silent watches.</summary>
 public sealed class BrokenAnswerFaultTests
 {
     [Fact]
@@ -84,5 +86,50 @@ public sealed class BrokenAnswerFaultTests
 
         Assert.Equal(200, (int)response.StatusCode);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+    }
+
+    [Fact]
+    public async Task A_malformed_answer_is_complete_and_not_what_was_asked_for_and_the_write_is_applied()
+    {
+        await using var emulator = await KubeApiEmulator.StartAsync();
+        using var client = emulator.CreateHttpClient();
+        emulator.CreateNode("n");
+
+        using (emulator.Faults.MalformResponses("GET", "/api/v1/nodes", MalformedBody.WrongType, count: 1))
+        {
+            var (status, body, _) = await ApiClient.SendAsync(client, "GET", "/api/v1/nodes");
+            Assert.Equal(200, status);
+            Assert.Equal(JsonValueKind.String, body!["items"]!.GetValueKind());
+        }
+
+        using (emulator.Faults.MalformResponses("PATCH", "/api/v1/nodes/", MalformedBody.Garbage, count: 1))
+        {
+            using var content = new StringContent("""{"spec":{"podCIDR":"10.0.0.0/24"}}""");
+            content.Headers.ContentType = new("application/strategic-merge-patch+json");
+            using var response = await client.PatchAsync("/api/v1/nodes/n", content);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.Equal(200, (int)response.StatusCode);
+            Assert.ThrowsAny<JsonException>(() => JsonNode.Parse(text));
+            Assert.Equal("10.0.0.0/24", ApiClient.PodCidrs(emulator.GetNode("n")));
+        }
+    }
+
+    [Fact]
+    public async Task A_malformed_watch_starts_with_a_line_that_is_no_event_then_streams_as_usual()
+    {
+        await using var emulator = await KubeApiEmulator.StartAsync();
+        using var client = emulator.CreateHttpClient();
+        var rv = emulator.CurrentResourceVersion;
+        emulator.CreateNode("n");
+        emulator.Faults.MalformResponses("GET", "/api/v1/nodes", MalformedBody.WrongType, count: 1);
+
+        using var response = await client.GetAsync($"/api/v1/nodes?watch=1&resourceVersion={rv}", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var first = JsonNode.Parse((await reader.ReadLineAsync())!)!;
+        var second = JsonNode.Parse((await reader.ReadLineAsync())!)!;
+
+        Assert.Equal(JsonValueKind.Number, first["object"]!.GetValueKind());
+        Assert.Equal("ADDED", second["type"]!.GetValue<string>());
+        Assert.Equal("n", second["object"]!["metadata"]!["name"]!.GetValue<string>());
     }
 }

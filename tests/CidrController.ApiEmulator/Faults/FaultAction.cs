@@ -27,6 +27,13 @@ public abstract record FaultAction
     /// <summary>A watch answered 200 whose stream ends at once without a single line.</summary>
     public static FaultAction EmptyWatch() => new EmptyWatchFault();
 
+    /// <summary>
+    /// Handle the request (a write is applied), then answer 200 with a complete body that does not decode as what was
+    /// asked for (see <see cref="MalformedBody"/>). On a watch: the first line is such an event, then the stream goes
+    /// on as usual (a client must not trust it after that).
+    /// </summary>
+    public static FaultAction MalformBody(MalformedBody kind) => new MalformedBodyFault(kind);
+
     /// <summary>Handle the request, then add fields no client knows to the JSON answer (a newer server's objects).</summary>
     public static FaultAction AddUnknownFields() => new UnknownFieldsFault();
 }

@@ -55,6 +55,10 @@ public sealed class FaultInjector
     public FaultRegistration TruncateResponses(string? method, string pathPrefix, int? count = 1) =>
         Add(new FaultRule { Method = method, PathPrefix = pathPrefix, Count = count, Action = FaultAction.TruncateBody() });
 
+    /// <summary>Matching answers (watches included) do not decode: a value of the wrong type, or garbage bytes.</summary>
+    public FaultRegistration MalformResponses(string? method, string pathPrefix, MalformedBody kind, int? count = null) =>
+        Add(new FaultRule { Method = method, PathPrefix = pathPrefix, Count = count, Action = FaultAction.MalformBody(kind) });
+
     /// <summary>Matching non-watch answers carry fields no client knows.</summary>
     public FaultRegistration AddUnknownFields(string? method, string pathPrefix, int? count = null) =>
         Add(new FaultRule { Method = method, PathPrefix = pathPrefix, Watch = WatchMatch.NonWatchOnly, Count = count, Action = FaultAction.AddUnknownFields() });

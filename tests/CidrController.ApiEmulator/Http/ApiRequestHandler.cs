@@ -96,7 +96,7 @@ internal sealed class ApiRequestHandler
                     await SilentWatchAsync(ctx);
                     return;
                 default:
-                    await WatchNodesAsync(ctx, () => RecordRequest(200), truncate: fault is TruncatedBodyFault);
+                    await WatchNodesAsync(ctx, () => RecordRequest(200), truncate: fault is TruncatedBodyFault, malformed: (fault as MalformedBodyFault)?.Kind);
                     return;
             }
         }
@@ -104,7 +104,7 @@ internal sealed class ApiRequestHandler
         if (isWatch && method == "GET" && segments is ["apis", "networking.x-k8s.io", "v1", "clustercidrs"])
         {
             RecordRequest(200);
-            await WatchClusterCidrsAsync(ctx);
+            await WatchClusterCidrsAsync(ctx, (fault as MalformedBodyFault)?.Kind);
             return;
         }
 
@@ -149,6 +149,13 @@ internal sealed class ApiRequestHandler
             return;
         }
 
+        if (fault is MalformedBodyFault malformedBody)
+        {
+            RecordRequest(response.StatusCode);
+            await WriteMalformedAsync(ctx, response, malformedBody.Kind);
+            return;
+        }
+
         if (fault is UnknownFieldsFault)
         {
             response = new ApiResponse(response.StatusCode, WithUnknownFields(response.Body));
@@ -166,6 +173,44 @@ internal sealed class ApiRequestHandler
         ctx.Response.ContentLength = bytes.Length / 2;
         await ctx.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), ctx.RequestAborted);
     }
+
+    private static async Task WriteMalformedAsync(HttpContext ctx, ApiResponse response, MalformedBody kind)
+    {
+        // Not JSON: a proxy's error page cut short, then binary noise.
+        var bytes = kind == MalformedBody.Garbage
+            ? "<html><body>502 Bad Ga\0\u00ff{{\""u8.ToArray()
+            : Encoding.UTF8.GetBytes(WithWrongTypes(response.Body).ToJsonString());
+        ctx.Response.StatusCode = response.StatusCode;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = bytes.Length;
+        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
+    }
+
+    /// <summary>The same answer with a value of the wrong type where every client looks: a list's items, an object's metadata.</summary>
+    private static JsonNode WithWrongTypes(JsonNode body)
+    {
+        if (body is not JsonObject root)
+        {
+            return JsonValue.Create(42);
+        }
+
+        var copy = (JsonObject)root.DeepClone();
+        if (copy.ContainsKey("items"))
+        {
+            copy["items"] = "items of the wrong type";
+        }
+        else
+        {
+            copy["metadata"] = 42;
+        }
+
+        return copy;
+    }
+
+    /// <summary>One watch line that does not decode as an event.</summary>
+    private static string MalformedEventLine(MalformedBody kind) => kind == MalformedBody.Garbage
+        ? "\u0000\u00ff{{\"type\":ADDED garbage\n"
+        : "{\"type\":\"ADDED\",\"object\":42}\n";
 
     /// <summary>What a newer API server's answer looks like to an older client: fields at every level it does not know.</summary>
     private static JsonNode WithUnknownFields(JsonNode body)
@@ -348,7 +393,7 @@ internal sealed class ApiRequestHandler
         }
     }
 
-    private async Task WatchNodesAsync(HttpContext ctx, Action recordStart, bool truncate)
+    private async Task WatchNodesAsync(HttpContext ctx, Action recordStart, bool truncate, MalformedBody? malformed)
     {
         var query = ctx.Request.Query;
         var response = ctx.Response;
@@ -417,6 +462,11 @@ internal sealed class ApiRequestHandler
             }
 
             var buffer = new StringBuilder();
+            if (malformed is { } kind)
+            {
+                buffer.Append(MalformedEventLine(kind));
+            }
+
             foreach (var entry in start.Initial)
             {
                 Append(buffer, watcher, entry);
@@ -525,7 +575,7 @@ internal sealed class ApiRequestHandler
     /// each change. ClusterCIDRs are few, so the emulator finds changes by comparing the store every 20 ms rather
     /// than keeping a change log per resource.
     /// </summary>
-    private async Task WatchClusterCidrsAsync(HttpContext ctx)
+    private async Task WatchClusterCidrsAsync(HttpContext ctx, MalformedBody? malformed)
     {
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
@@ -533,6 +583,12 @@ internal sealed class ApiRequestHandler
         var seen = new Dictionary<string, (string Version, JsonObject Object)>(StringComparer.Ordinal);
         try
         {
+            if (malformed is { } kind)
+            {
+                await ctx.Response.WriteAsync(MalformedEventLine(kind), cts.Token);
+                await ctx.Response.Body.FlushAsync(cts.Token);
+            }
+
             while (true)
             {
                 var now = _store.ListNamespaced(ResourceKind.ClusterCidr, null, LabelSelector.Parse(""))

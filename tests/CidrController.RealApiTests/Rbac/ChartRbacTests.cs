@@ -3,6 +3,7 @@ using System.Net;
 using CidrController.TestHarness;
 
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace CidrController.RealApiTests.Rbac;
@@ -10,10 +11,10 @@ namespace CidrController.RealApiTests.Rbac;
 /// <summary>
 /// The chart's RBAC, proven on a real server: its ServiceAccount, ClusterRole, Roles and bindings applied as
 /// rendered, a token for the ServiceAccount from the TokenRequest API, and the controller run with only that
-/// token and the Deployment's own arguments. Then one rule removed at a time: the controller must say what is
-/// missing (a Warning or Error line naming the refusal) instead of idling; without list/watch on nodes it can do
-/// nothing at all, and /readyz says so too. (Without patch on nodes or create on events it logs the refusal but
-/// stays ready today.)
+/// token and the Deployment's own arguments. Then one rule removed at a time (nodes list/watch, nodes patch, events
+/// create, clustercidrs list/watch, the Lease): the controller keeps retrying and shows it — a Warning naming the
+/// refusal, the 403 counted per verb and resource, /readyz 503 with the missing permission — and once the rule is
+/// put back, without a restart, it allocates and is ready again.
 /// </summary>
 [Collection(RealControlPlaneCollection.Name)]
 public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
@@ -47,52 +48,91 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
     }
 
     [ChartRbacFact]
-    public async Task Without_patch_on_nodes_it_logs_the_refusal() =>
-        await (await AssertLogsRefusalAsync("rbac-nopatch", objects =>
-            RemoveVerb(ControllerClusterRole(objects), "nodes", "patch"))).DisposeAsync();
+    public async Task Without_patch_on_nodes_it_retries_visibly_and_allocates_once_the_rule_is_back() =>
+        await AssertRetriedVisiblyThenRecoversAsync("rbac-nopatch", "patch", "nodes", objects =>
+            RemoveVerb(ControllerClusterRole(objects), "nodes", "patch"));
 
     [ChartRbacFact]
-    public async Task Without_list_and_watch_on_nodes_it_logs_the_refusal_and_is_not_ready()
-    {
-        await using var controller = await AssertLogsRefusalAsync("rbac-nolist", objects =>
+    public async Task Without_list_and_watch_on_nodes_it_retries_visibly_and_allocates_once_the_rule_is_back() =>
+        await AssertRetriedVisiblyThenRecoversAsync("rbac-nolist", "list", "nodes", objects =>
         {
             RemoveVerb(ControllerClusterRole(objects), "nodes", "list");
             RemoveVerb(ControllerClusterRole(objects), "nodes", "watch");
         });
-        await RealCluster.EventuallyAsync(async () => controller.HasExited || !await IsReadyAsync(controller), "/readyz stayed ok though nodes cannot be listed", controller);
-    }
 
     [ChartRbacFact]
-    public async Task Without_create_on_events_it_logs_the_refusal() =>
-        await (await AssertLogsRefusalAsync("rbac-noevents", objects =>
-            RemoveVerb(objects.OfType<V1Role>().Single(r => r.Metadata.Name.EndsWith("-events", StringComparison.Ordinal)), "events", "create"))).DisposeAsync();
+    public async Task Without_create_on_events_it_retries_visibly_and_writes_events_once_the_rule_is_back() =>
+        await AssertRetriedVisiblyThenRecoversAsync("rbac-noevents", "create", "events", objects =>
+            RemoveVerb(objects.OfType<V1Role>().Single(r => r.Metadata.Name.EndsWith("-events", StringComparison.Ordinal)), "events", "create"),
+            async controller =>
+            {
+                // Nothing writes the dropped event again: a new problem must be reported now that it may.
+                await _cluster.CreateNodeAsync("rbac-noevents-outside-2", ["192.168.1.0/24"]);
+                await RealCluster.EventuallyAsync(
+                    async () => (await _cluster.Admin.CoreV1.ListNamespacedEventAsync("default")).Items.Any(e => e.InvolvedObject.Name == "rbac-noevents-outside-2"),
+                    "no event written once events may be created again", controller);
+            });
 
     [ChartRbacFact]
-    public async Task Without_its_lease_rules_it_logs_the_refusal() =>
-        await (await AssertLogsRefusalAsync("rbac-nolease", objects =>
-            objects.RemoveAll(o => o is V1Role r && r.Metadata.Name.EndsWith("-leader-election", StringComparison.Ordinal)))).DisposeAsync();
+    public async Task Without_list_and_watch_on_clustercidrs_it_retries_visibly_and_reads_pools_once_the_rule_is_back() =>
+        await AssertRetriedVisiblyThenRecoversAsync("rbac-nopools", "list", "clustercidrs", objects =>
+        {
+            RemoveVerb(ControllerClusterRole(objects), "clustercidrs", "list");
+            RemoveVerb(ControllerClusterRole(objects), "clustercidrs", "watch");
+        });
 
-    /// <summary>Runs the controller with one rule gone and waits for a Warning/Error line about the refusal; returns the still running controller.</summary>
-    private async Task<ControllerProcess> AssertLogsRefusalAsync(string releaseName, Action<List<object>> removeRule)
+    [ChartRbacFact]
+    public async Task Without_its_lease_rules_it_retries_visibly_and_leads_once_the_rules_are_back() =>
+        await AssertRetriedVisiblyThenRecoversAsync("rbac-nolease", "get", "leases", objects =>
+            objects.RemoveAll(o => o is V1Role r && r.Metadata.Name.EndsWith("-leader-election", StringComparison.Ordinal)));
+
+    /// <summary>
+    /// Runs the controller with one rule gone: it must stay up and show the refusal it is retrying — a Warning naming
+    /// it, <c>cidr_controller_api_errors_total{verb,resource,code="403"}</c>, /readyz 503 with the missing permission,
+    /// no Error line — and, once the rule is restored, allocate (and do <paramref name="afterRestore"/>) and be ready.
+    /// </summary>
+    private async Task AssertRetriedVisiblyThenRecoversAsync(string releaseName, string verb, string resource, Action<List<object>> removeRule,
+        Func<ControllerProcess, Task>? afterRestore = null)
     {
         await _cluster.ResetNodesAsync();
         var release = await InstallRbacAsync(releaseName, removeRule);
         await _cluster.CreateNodeAsync($"{releaseName}-node");
         await _cluster.CreateNodeAsync($"{releaseName}-outside", ["192.168.0.0/24"]);
 
-        var controller = StartAsServiceAccount(release);
+        await using var controller = StartAsServiceAccount(release);
+        var refusal = $"may not {verb} {resource}";
+        await RealCluster.EventuallyAsync(
+            async () => HasLoudForbiddenLine(controller.Output)
+                && await ForbiddenCountAsync(controller, verb, resource) > 0
+                && await ReadyzAsync(controller) is (503, var body) && body.Contains(refusal, StringComparison.Ordinal),
+            $"no Warning, 403 count and /readyz reason for the missing permission to {verb} {resource}", controller);
+        Assert.DoesNotContain(controller.Output.Split('\n'), line => line.Contains(" ERR ", StringComparison.Ordinal));
+
+        await RestoreRbacAsync(release.Name);
+        await _cluster.AllocatedAsync($"{releaseName}-node", controller);
+        if (afterRestore is not null)
+        {
+            await afterRestore(controller);
+        }
+
+        await RealCluster.EventuallyAsync(async () => await ReadyzAsync(controller) is (200, _), "/readyz not ok once the rule is back", controller);
+        Assert.False(controller.HasExited, controller.Output);
+    }
+
+    private static async Task<double> ForbiddenCountAsync(ControllerProcess controller, string verb, string resource) =>
+        PrometheusText.Value(await controller.GetAsync("metrics"), "cidr_controller_api_errors_total", $"verb=\"{verb}\",resource=\"{resource}\",code=\"403\"") ?? 0;
+
+    private static async Task<(int Status, string Body)> ReadyzAsync(ControllerProcess controller)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
-            await RealCluster.EventuallyAsync(
-                () => Task.FromResult(controller.HasExited || HasLoudForbiddenLine(controller.Output)),
-                "the controller did not report the missing permission (no Warning/Error line about the refusal)", controller);
-            Assert.True(HasLoudForbiddenLine(controller.Output), controller.Output);
-            return controller;
+            using var response = await http.GetAsync(new Uri(controller.HealthAddress, "readyz"));
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
         }
-        catch
+        catch (HttpRequestException)
         {
-            await controller.DisposeAsync();
-            throw;
+            return (0, "");
         }
     }
 
@@ -101,27 +141,12 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
             || line.Contains("Warning", StringComparison.Ordinal) || line.Contains("Error", StringComparison.Ordinal))
             && line.Contains("orbidden", StringComparison.Ordinal));
 
-    private static async Task<bool> IsReadyAsync(ControllerProcess controller)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        try
-        {
-            using var response = await http.GetAsync(new Uri(controller.HealthAddress, "readyz"));
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
     private sealed record InstalledRelease(string Name, string Token, IReadOnlyList<string> Args);
 
     /// <summary>Renders the chart as release <paramref name="name"/>, applies its RBAC objects (after <paramref name="edit"/>), returns the SA token and the Deployment's args.</summary>
     private async Task<InstalledRelease> InstallRbacAsync(string name, Action<List<object>> edit)
     {
-        var yaml = await HelmChart.TemplateAsync(name, Namespace, "--set", "clusterCIDRs={10.210.0.0/16}", "--kube-version", "1.26.4");
-        var objects = KubernetesYaml.LoadAllFromString(yaml).ToList();
+        var objects = await RenderAsync(name);
         edit(objects);
         if ((await _cluster.Admin.ListNamespaceAsync()).Items.All(n => n.Metadata.Name != Namespace))
         {
@@ -155,6 +180,37 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
         var container = objects.OfType<V1Deployment>().Single().Spec.Template.Spec.Containers.Single();
         var args = container.Args.Where(a => !a.StartsWith("--metrics-bind-address", StringComparison.Ordinal)).ToList();
         return new InstalledRelease(name, token, args);
+    }
+
+    private static async Task<List<object>> RenderAsync(string name) =>
+        [.. KubernetesYaml.LoadAllFromString(await HelmChart.TemplateAsync(name, Namespace, "--set", "clusterCIDRs={10.210.0.0/16}", "--kube-version", "1.26.4"))];
+
+    /// <summary>Puts the release's roles back as the chart renders them (an operator fixing RBAC; no restart).</summary>
+    private async Task RestoreRbacAsync(string name)
+    {
+        foreach (var o in await RenderAsync(name))
+        {
+            switch (o)
+            {
+                case V1ClusterRole role:
+                    role.Metadata.ResourceVersion = (await _cluster.Admin.ReadClusterRoleAsync(role.Metadata.Name)).Metadata.ResourceVersion;
+                    await _cluster.Admin.ReplaceClusterRoleAsync(role, role.Metadata.Name);
+                    break;
+                case V1Role role:
+                    var ns = role.Metadata.NamespaceProperty;
+                    try
+                    {
+                        await _cluster.Admin.CreateNamespacedRoleAsync(role, ns);
+                    }
+                    catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+                    {
+                        role.Metadata.ResourceVersion = (await _cluster.Admin.ReadNamespacedRoleAsync(role.Metadata.Name, ns)).Metadata.ResourceVersion;
+                        await _cluster.Admin.ReplaceNamespacedRoleAsync(role, role.Metadata.Name, ns);
+                    }
+
+                    break;
+            }
+        }
     }
 
     private ControllerProcess StartAsServiceAccount(InstalledRelease release) =>

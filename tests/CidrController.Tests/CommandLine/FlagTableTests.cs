@@ -57,6 +57,7 @@ public sealed class FlagTableTests
         { "--authorization-webhook-cache-authorized-ttl", [Cluster, "--authorization-webhook-cache-authorized-ttl=0s"], S(s => s.Controller.Serving.AuthorizedCacheTtl), TimeSpan.Zero },
         { "--authorization-webhook-cache-unauthorized-ttl", [Cluster, "--authorization-webhook-cache-unauthorized-ttl=30s"], S(s => s.Controller.Serving.UnauthorizedCacheTtl), TimeSpan.FromSeconds(30) },
         { "--allow-insecure-api-server", [Cluster, "--allow-insecure-api-server"], S(s => s.Controller.Api.AllowInsecureApiServer), true },
+        { "--watch-idle-timeout", [Cluster, "--watch-idle-timeout=5s"], S(s => s.Controller.Api.WatchIdleTimeout), TimeSpan.FromSeconds(5) },
         { "--log-format", [Cluster, "--log-format=json"], S(s => s.JsonLog), true },
         { "--v", [Cluster, "--v=6"], S(s => s.Verbosity), 6 },
         { "-v 0", [Cluster, "-v", "0"], S(s => s.Verbosity), 0 },

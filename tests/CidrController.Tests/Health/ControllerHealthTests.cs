@@ -43,11 +43,33 @@ public sealed class ControllerHealthTests
     {
         var health = new ControllerHealth(new FakeTimeProvider(), Bound);
         health.MarkReady();
-        health.MarkRefused("get leases", "forbidden: the service account may not get leases (RBAC)");
+        health.MarkFailing("get leases", "forbidden: the service account may not get leases (RBAC)");
         Assert.False(health.Ready);
         Assert.Contains("may not get leases", health.NotReadyReason, StringComparison.Ordinal);
 
-        health.ClearRefused("get leases");
+        health.ClearFailing("get leases");
+        Assert.True(health.Ready);
+    }
+
+    [Fact]
+    public void A_failure_nothing_repeats_is_forgotten_after_its_memory_and_one_that_repeats_is_not()
+    {
+        var clock = new FakeTimeProvider();
+        var health = new ControllerHealth(clock, Bound);
+        health.MarkReady();
+        var memory = TimeSpan.FromMinutes(2);
+        health.MarkFailing("create events", "forbidden: the service account may not create events (RBAC)", memory);
+        health.MarkFailing("malformed nodes", "malformed answers to list nodes: garbage", memory);
+
+        clock.Advance(memory - TimeSpan.FromSeconds(30));
+        health.MarkFailing("malformed nodes", "malformed answers to watch nodes: garbage", memory);
+        clock.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.False(health.Ready);
+        Assert.DoesNotContain("create events", health.NotReadyReason, StringComparison.Ordinal);
+        Assert.Contains("malformed answers to watch nodes", health.NotReadyReason, StringComparison.Ordinal);
+
+        clock.Advance(memory);
         Assert.True(health.Ready);
     }
 }

@@ -51,6 +51,28 @@ public sealed class FailLoudlyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bug_in_a_leadership_term_releases_the_lease_for_the_standby_and_ends_the_controller_with_one_error_line()
+    {
+        _api.CreateNode("node-1");
+        // The term's "ready" log line throws: an unexpected exception inside a running term, from its own code path.
+        using var bug = new ThrowingLoggerProvider("Occupied the podCIDRs");
+        await using var failing = await StartAsync(Options(_api, "10.1.0.0/16", leaderElection: true, identity: "replica-a"), bug);
+
+        await Eventually.TrueAsync(() => failing.HostStopping, "the controller goes on after its term failed");
+        Assert.True(bug.Thrown);
+        Assert.Contains("failed unexpectedly", failing.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("lease was released", failing.FailureReason, StringComparison.Ordinal);
+        Assert.Single(failing.Logs, l => l.StartsWith("Error", StringComparison.Ordinal));
+        var lease = _api.GetLease("kube-system", "cidr-controller")!["spec"]!;
+        Assert.Equal("", lease["holderIdentity"]!.GetValue<string>());
+
+        // Released (an empty holder), not left to expire: the next replica takes it at once and allocates.
+        await using var standby = await StartAsync(Options(_api, "10.1.0.0/16", leaderElection: true, identity: "replica-b"));
+        await Eventually.TrueAsync(() => _api.GetLease("kube-system", "cidr-controller")?["spec"]?["holderIdentity"]?.GetValue<string>() == "replica-b", "replica-b never took the lease");
+        await Eventually.TrueAsync(() => PodCidrs(_api.GetNode("node-1")).Length > 0, "the standby does not allocate");
+    }
+
+    [Fact]
     public async Task Without_leader_election_a_list_of_the_wrong_shape_is_retried_and_the_nodes_still_get_cidrs()
     {
         _api.CreateNode("node-1");

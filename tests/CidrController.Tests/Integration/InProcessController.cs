@@ -60,10 +60,18 @@ internal sealed class InProcessController : IAsyncDisposable
         };
     }
 
-    public static async Task<InProcessController> StartAsync(ControllerOptions options)
+    /// <param name="moreLogging">Another logger beside the captured one (a test's failing part: whatever it throws, the code that logs sees).</param>
+    public static async Task<InProcessController> StartAsync(ControllerOptions options, ILoggerProvider? moreLogging = null)
     {
         var logs = new ConcurrentQueue<string>();
-        var app = CidrControllerApplication.Build(options, logging => logging.AddProvider(new QueueLoggerProvider(logs)).SetMinimumLevel(LogLevel.Information));
+        var app = CidrControllerApplication.Build(options, logging =>
+        {
+            logging.AddProvider(new QueueLoggerProvider(logs)).SetMinimumLevel(LogLevel.Information);
+            if (moreLogging is not null)
+            {
+                logging.AddProvider(moreLogging);
+            }
+        });
         try
         {
             await app.StartAsync();

@@ -1,0 +1,3 @@
+namespace CidrController.ApiEmulator.Faults;
+
+public sealed record MalformedBodyFault(MalformedBody Kind) : FaultAction;
