@@ -81,6 +81,15 @@ sys.exit(1 if not locked or not_in_sbom or drift else 0)
 PY
 }
 check "packages.lock.json of the shipped project = SBOM = shipped versions" lock_matches_sbom_and_shipped
+# The Docker build restores that lock file in locked mode with the Dockerfile's SDK, which picks the trimming pack's
+# version: it must be the SDK the lock file was written with (this one, or the locked restore above would have failed).
+dockerfile_sdk_is_this_sdk() {
+  local tag
+  tag=$(sed -n -E 's#^FROM .*mcr\.microsoft\.com/dotnet/sdk:([^ @]+).* AS build$#\1#p' Dockerfile)
+  echo "Dockerfile SDK $tag, this SDK $(dotnet --version) (.ci/update-lock-files.sh sets it)"
+  [ "$tag" = "$(dotnet --version)" ]
+}
+check "the Dockerfile builds with the SDK the lock files were written with" dockerfile_sdk_is_this_sdk
 notice_names_shipped() { # NOTICE carries the license and copyright of each shipped package
   python3 - "$bin" NOTICE <<'PY'
 import json, sys

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates every packages.lock.json: run it after changing a version in Directory.Packages.props, adding or
 # removing a PackageReference, or moving to another .NET SDK (the SDK picks the version of the trimming tool pack
-# the shipped project restores), then commit the lock files it changed. CI restores in locked mode and fails on a
+# the shipped project restores; the Dockerfile's SDK tag is set to the SDK this ran with), then commit what it changed. CI restores in locked mode and fails on a
 # lock file that this did not write.
 # Usage: .ci/update-lock-files.sh
 set -euo pipefail
@@ -21,4 +21,8 @@ for rid in linux-x64 linux-arm64; do
     -p:RuntimeIdentifier="$rid" -p:TrimmedPublish=true -p:RestoreLockedMode=true
 done
 
-git status --short -- '*packages.lock.json'
+# The Docker build restores in locked mode too, so it must run this SDK (see the comment above its FROM).
+sdk=$(dotnet --version)
+sed -i -E "s#(mcr\.microsoft\.com/dotnet/sdk):[0-9][^ ]* AS build#\1:$sdk AS build#" Dockerfile
+
+git status --short -- '*packages.lock.json' Dockerfile
