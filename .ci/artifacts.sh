@@ -69,7 +69,9 @@ lock_matches_sbom_and_shipped() {
 import json, platform, sys
 binary, sbom, lock = open(sys.argv[1], "rb").read(), json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
 rid = {"x86_64": "linux-x64", "aarch64": "linux-arm64"}[platform.machine()]
-locked = {name: entry["resolved"] for name, entry in lock["dependencies"][f"net10.0/{rid}"].items() if entry["type"] != "Project"}
+# The runtime's section lists only what differs for that runtime (runtime-specific packages); the rest is net10.0's.
+graph = lock["dependencies"]["net10.0"] | lock["dependencies"][f"net10.0/{rid}"]
+locked = {name: entry["resolved"] for name, entry in graph.items() if entry["type"] != "Project"}
 listed = {f"{p['name']}/{p.get('versionInfo')}" for p in sbom["packages"]}
 start = binary.rfind(b"{", 0, binary.find(b'"runtimeTarget"'))
 deps, _ = json.JSONDecoder().raw_decode(binary[start:].decode("utf-8", "replace"))
