@@ -6,14 +6,17 @@
 # Base images by digest: a tag such as 10.0-noble-chiseled moves with every .NET and Ubuntu patch, a digest does not.
 # NOT PINNED YET: this repository was prepared without access to mcr.microsoft.com, and a digest that was not read
 # from the registry itself must not be written here. To pin (and to move a pin forward), on a machine with access:
-#   docker buildx imagetools inspect mcr.microsoft.com/dotnet/sdk:10.0 --format '{{json .Manifest.Digest}}'
+#   docker buildx imagetools inspect mcr.microsoft.com/dotnet/sdk:10.0.401 --format '{{json .Manifest.Digest}}'
 #   docker buildx imagetools inspect mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled --format '{{json .Manifest.Digest}}'
 # (the digest of the multi-platform index, not of one platform's image, so that --platform keeps working), then
 # write each FROM as IMAGE:TAG@sha256:DIGEST, keeping the tag for readers and for update bots, and add an
 # org.opencontainers.image.base.digest label with the runtime image's digest.
 
-# The SDK runs on the build machine's platform and cross-publishes for the target (no emulation needed).
-FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The SDK runs on the build machine's platform and cross-publishes for the target (no emulation needed). Its exact
+# version, not 10.0: .ci/publish.sh restores in locked mode, and the SDK picks the version of the trimming pack that
+# src/CidrController/packages.lock.json records, so a newer SDK would fail the build until the lock files are
+# regenerated. .ci/update-lock-files.sh writes this tag (the SDK it ran with); .ci/artifacts.sh checks it.
+FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0.401 AS build
 ARG TARGETARCH
 ARG REVISION=""
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

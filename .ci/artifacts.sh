@@ -61,6 +61,37 @@ sys.exit(1 if drift else 0)
 PY
 }
 check "shipped package versions match Directory.Packages.props" props_match_shipped
+# packages.lock.json of the shipped project is what CI and the Dockerfile restore (locked mode): for this machine's
+# runtime, every package it locks is in the SBOM at the locked version, and every package the binary ships is locked
+# at the version it ships. With the check above: props = lock file = SBOM = binary.
+lock_matches_sbom_and_shipped() {
+  python3 - "$bin" "$pub/_manifest/spdx_2.2/manifest.spdx.json" src/CidrController/packages.lock.json <<'PY'
+import json, platform, sys
+binary, sbom, lock = open(sys.argv[1], "rb").read(), json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
+rid = {"x86_64": "linux-x64", "aarch64": "linux-arm64"}[platform.machine()]
+# The runtime's section lists only what differs for that runtime (runtime-specific packages); the rest is net10.0's.
+graph = lock["dependencies"]["net10.0"] | lock["dependencies"][f"net10.0/{rid}"]
+locked = {name: entry["resolved"] for name, entry in graph.items() if entry["type"] != "Project"}
+listed = {f"{p['name']}/{p.get('versionInfo')}" for p in sbom["packages"]}
+start = binary.rfind(b"{", 0, binary.find(b'"runtimeTarget"'))
+deps, _ = json.JSONDecoder().raw_decode(binary[start:].decode("utf-8", "replace"))
+shipped = dict(name.split("/") for name, lib in deps["libraries"].items() if lib["type"] == "package")
+not_in_sbom = sorted(f"{name}/{version}" for name, version in locked.items() if f"{name}/{version}" not in listed)
+drift = sorted(f"{name}: ships {version}, locked {locked.get(name, 'not at all')}" for name, version in shipped.items() if locked.get(name) != version)
+print(f"{len(locked)} packages locked for {rid}, {len(shipped)} ship; locked but not in the SBOM at that version: {not_in_sbom or 'none'}; shipped but not locked at that version: {drift or 'none'}")
+sys.exit(1 if not locked or not_in_sbom or drift else 0)
+PY
+}
+check "packages.lock.json of the shipped project = SBOM = shipped versions" lock_matches_sbom_and_shipped
+# The Docker build restores that lock file in locked mode with the Dockerfile's SDK, which picks the trimming pack's
+# version: it must be the SDK the lock file was written with (this one, or the locked restore above would have failed).
+dockerfile_sdk_is_this_sdk() {
+  local tag
+  tag=$(sed -n -E 's#^FROM .*mcr\.microsoft\.com/dotnet/sdk:([^ @]+).* AS build$#\1#p' Dockerfile)
+  echo "Dockerfile SDK $tag, this SDK $(dotnet --version) (.ci/update-lock-files.sh sets it)"
+  [ "$tag" = "$(dotnet --version)" ]
+}
+check "the Dockerfile builds with the SDK the lock files were written with" dockerfile_sdk_is_this_sdk
 notice_names_shipped() { # NOTICE carries the license and copyright of each shipped package
   python3 - "$bin" NOTICE <<'PY'
 import json, sys

@@ -24,7 +24,13 @@ if [ -n "${SOURCE_REVISION:-}" ]; then
   revision=("-p:SourceRevisionId=$SOURCE_REVISION")
 fi
 
-dotnet publish src/CidrController/CidrController.csproj -c Release -r "$rid" -p:TrimmedPublish=true "${revision[@]}" -o "$out"
+# Locked restore, always (not only in CI): what ships is the package graph committed in packages.lock.json, hashes
+# included. The lock file holds the graphs of both runtimes (RuntimeIdentifiers in the csproj).
+if ! dotnet publish src/CidrController/CidrController.csproj -c Release -r "$rid" -p:TrimmedPublish=true -p:RestoreLockedMode=true \
+  "${revision[@]}" -o "$out"; then
+  echo "publish.sh: publish failed; if the restore above says NU1004, a packages.lock.json disagrees with Directory.Packages.props or a PackageReference: run .ci/update-lock-files.sh and commit the lock files" >&2
+  exit 1
+fi
 
 # The SBOM: files of the output directory (with hashes) and the packages restored for src/ (component detection reads
 # each project's obj/project.assets.json, so it runs after the publish's restore). The tool targets .NET 8 and

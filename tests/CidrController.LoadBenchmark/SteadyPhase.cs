@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 using CidrController.ApiEmulator;
 
 namespace CidrController.LoadBenchmark;
@@ -29,44 +27,22 @@ public static class SteadyPhase
         var peak = controller.PeakResidentMegabytes;
         await controller.StopAsync();
 
-        var latencies = new double[count];
-        for (var i = 0; i < count; i++)
-        {
-            var seen = watch.Allocated[BenchmarkNodes.Name("steady", i)].SeenAt;
-            latencies[i] = Stopwatch.GetElapsedTime(created[i], seen).TotalMilliseconds;
-        }
-
-        Array.Sort(latencies);
+        var latency = SteadyArrivals.Latency("steady", created, watch);
         return new SteadyResult(
             count,
             options.SteadyRate,
-            P50Milliseconds: Percentiles.OfSorted(latencies, 0.50),
-            P99Milliseconds: Percentiles.OfSorted(latencies, 0.99),
-            MaxMilliseconds: latencies[^1],
+            P50Milliseconds: latency.P50Milliseconds,
+            P99Milliseconds: latency.P99Milliseconds,
+            MaxMilliseconds: latency.MaxMilliseconds,
             CpuMicrosecondsPerAllocation: cpu.TotalMicroseconds / count,
             PeakResidentMegabytes: peak,
             LoadAverage: load);
     }
 
-    /// <summary>Creates node i at start + i/rate (catching up without sleeping when behind); returns each create's timestamp.</summary>
-    private static async Task<long[]> CreateAtRateAsync(KubeApiEmulator emulator, string prefix, int count, double rate)
-    {
-        var created = new long[count];
-        var start = Stopwatch.GetTimestamp();
-        for (var i = 0; i < count; i++)
+    private static Task<long[]> CreateAtRateAsync(KubeApiEmulator emulator, string prefix, int count, double rate) =>
+        SteadyArrivals.CreateAtRateAsync(prefix, count, rate, name =>
         {
-            var due = start + (long)(i / rate * Stopwatch.Frequency);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (wait > TimeSpan.FromMilliseconds(1))
-            {
-                await Task.Delay(wait);
-            }
-
-            var node = BenchmarkNodes.Create(BenchmarkNodes.Name(prefix, i));
-            created[i] = Stopwatch.GetTimestamp();
-            emulator.CreateNode(node);
-        }
-
-        return created;
-    }
+            emulator.CreateNode(BenchmarkNodes.Create(name));
+            return Task.CompletedTask;
+        });
 }

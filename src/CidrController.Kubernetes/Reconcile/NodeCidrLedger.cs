@@ -254,7 +254,7 @@ internal sealed class NodeCidrLedger
     {
         lock (_lock)
         {
-            if (_holdings.TryGetValue(node, out var existing) && !SameBlocks(existing.Blocks, blocks))
+            if (_holdings.TryGetValue(node, out var existing) && !Same(existing.Blocks, blocks))
             {
                 RetireLocked(node, existing);
             }
@@ -264,7 +264,8 @@ internal sealed class NodeCidrLedger
         }
     }
 
-    private static bool Same(PodCidr[] a, IReadOnlyList<PodCidr> b)
+    private static bool Same<T>(T[] a, IReadOnlyList<T> b)
+        where T : IEquatable<T>
     {
         if (a.Length != b.Count)
         {
@@ -273,25 +274,7 @@ internal sealed class NodeCidrLedger
 
         for (var i = 0; i < a.Length; i++)
         {
-            if (a[i] != b[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool SameBlocks(IpBlock[] a, IReadOnlyList<IpBlock> b)
-    {
-        if (a.Length != b.Count)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Length; i++)
-        {
-            if (a[i] != b[i])
+            if (!a[i].Equals(b[i]))
             {
                 return false;
             }
@@ -310,7 +293,7 @@ internal sealed class NodeCidrLedger
     {
         lock (_lock)
         {
-            if (!_holdings.TryGetValue(node, out var holding) || holding.Uid != uid || !holding.Tentative || !SameBlocks(holding.Blocks, blocks))
+            if (!_holdings.TryGetValue(node, out var holding) || holding.Uid != uid || !holding.Tentative || !Same(holding.Blocks, blocks))
             {
                 return false;
             }

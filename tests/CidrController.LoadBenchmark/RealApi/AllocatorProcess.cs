@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 using CidrController.TestHarness;
 
@@ -54,7 +53,7 @@ public sealed class AllocatorProcess : IAsyncDisposable
         AllocatorKind kind, RealControlPlane controlPlane, string ourBinary, IReadOnlyList<string> extraArguments, TimeSpan timeout)
     {
         var kubeconfig = controlPlane.AdminKubeconfigPath;
-        var healthPort = FreePort();
+        var healthPort = LoopbackPort.Free();
         var (binary, arguments, signal) = kind switch
         {
             AllocatorKind.CidrController => (ourBinary, (IEnumerable<string>)
@@ -66,6 +65,8 @@ public sealed class AllocatorProcess : IAsyncDisposable
                 $"--kube-api-qps={RealApiOptions.ApiQps}",
                 $"--kube-api-burst={RealApiOptions.ApiQps}",
                 $"--metrics-bind-address=127.0.0.1:{healthPort}",
+                // No HTTPS listener on the default port: another run on the machine may hold it, and the signal is /readyz above.
+                "--secure-port=0",
                 .. extraArguments,
             ], null),
             _ => (controlPlane.Binaries.ControllerManager ?? throw new BenchmarkFailedException("no kube-controller-manager binary"), (IEnumerable<string>)
@@ -203,12 +204,5 @@ public sealed class AllocatorProcess : IAsyncDisposable
         }
 
         throw new BenchmarkFailedException($"{Kind} not ready within {timeout.TotalSeconds:F0} s:\n{Tail()}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

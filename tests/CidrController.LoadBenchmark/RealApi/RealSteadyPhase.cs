@@ -28,13 +28,7 @@ public static class RealSteadyPhase
         await watch.WaitForCountAsync(warmUp + count, options.AllocationTimeout(count), () => allocator.IsRunning);
         var cpu = allocator.CpuTime - cpuBefore;
 
-        var latencies = new double[count];
-        for (var i = 0; i < count; i++)
-        {
-            latencies[i] = Stopwatch.GetElapsedTime(created[i], watch.Allocated[BenchmarkNodes.Name("steady", i)].SeenAt).TotalMilliseconds;
-        }
-
-        Array.Sort(latencies);
+        var latency = SteadyArrivals.Latency("steady", created, watch);
         return new ComparisonRun(
             "steady", kind, count, repeat,
             StartToSignalSeconds: Stopwatch.GetElapsedTime(allocator.StartedAt, allocator.SignalledAt).TotalSeconds,
@@ -43,35 +37,12 @@ public static class RealSteadyPhase
             LoadAverage: load,
             CpuMicrosecondsPerAllocation: cpu.TotalMicroseconds / count,
             Rate: options.SteadyRate,
-            P50Milliseconds: Percentiles.OfSorted(latencies, 0.50),
-            P99Milliseconds: Percentiles.OfSorted(latencies, 0.99),
-            MaxMilliseconds: latencies[^1],
+            P50Milliseconds: latency.P50Milliseconds,
+            P99Milliseconds: latency.P99Milliseconds,
+            MaxMilliseconds: latency.MaxMilliseconds,
             WatchResumes: watch.Resumes);
     }
 
-    /// <summary>
-    /// Sends create i at start + i/rate without waiting for earlier ones to finish (a slow answer must not lower the
-    /// rate); returns each request's send timestamp once all have been stored.
-    /// </summary>
-    private static async Task<long[]> CreateAtRateAsync(NodeSeeder seeder, string prefix, int count, double rate)
-    {
-        var created = new long[count];
-        var requests = new Task[count];
-        var start = Stopwatch.GetTimestamp();
-        for (var i = 0; i < count; i++)
-        {
-            var due = start + (long)(i / rate * Stopwatch.Frequency);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (wait > TimeSpan.FromMilliseconds(1))
-            {
-                await Task.Delay(wait);
-            }
-
-            created[i] = Stopwatch.GetTimestamp();
-            requests[i] = seeder.CreateOneAsync(BenchmarkNodes.Name(prefix, i), null);
-        }
-
-        await Task.WhenAll(requests);
-        return created;
-    }
+    private static Task<long[]> CreateAtRateAsync(NodeSeeder seeder, string prefix, int count, double rate) =>
+        SteadyArrivals.CreateAtRateAsync(prefix, count, rate, name => seeder.CreateOneAsync(name, null));
 }

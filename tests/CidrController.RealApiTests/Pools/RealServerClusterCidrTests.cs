@@ -9,22 +9,9 @@ namespace CidrController.RealApiTests.Pools;
 
 /// <summary>ClusterCIDR pools on a real server, with the CRD the repository ships.</summary>
 [Collection(RealControlPlaneCollection.Name)]
-public sealed class RealServerClusterCidrTests(RealControlPlane controlPlane) : IAsyncLifetime, IDisposable
+public sealed class RealServerClusterCidrTests(RealControlPlane controlPlane) : EmptyClusterTests(controlPlane)
 {
     private const string Group = "networking.x-k8s.io";
-    private readonly RealCluster _cluster = new(controlPlane);
-
-    public async Task InitializeAsync()
-    {
-        if (KubeBinaries.Find() is not null)
-        {
-            await _cluster.ResetNodesAsync();
-        }
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _cluster.Dispose();
 
     [RealControlPlaneFact]
     public async Task A_node_the_pool_selects_gets_the_pools_block_size_and_others_the_cluster_cidr()
@@ -42,21 +29,21 @@ public sealed class RealServerClusterCidrTests(RealControlPlane controlPlane) : 
                 nodeSelector = new { nodeSelectorTerms = new[] { new { matchExpressions = new[] { new { key = "pool", @operator = "In", values = new[] { "gpu" } } } } } },
             },
         };
-        await _cluster.Admin.CreateClusterCustomObjectAsync(pool, Group, "v1", "clustercidrs");
+        await Cluster.Admin.CreateClusterCustomObjectAsync(pool, Group, "v1", "clustercidrs");
         try
         {
-            await _cluster.CreateNodeAsync("gpu-1", labels: new Dictionary<string, string> { ["pool"] = "gpu" });
-            await _cluster.CreateNodeAsync("plain-1");
-            await using var controller = _cluster.StartController("--cluster-cidr=10.207.0.0/16");
+            await Cluster.CreateNodeAsync("gpu-1", labels: new Dictionary<string, string> { ["pool"] = "gpu" });
+            await Cluster.CreateNodeAsync("plain-1");
+            await using var controller = Cluster.StartController("--cluster-cidr=10.207.0.0/16");
 
-            Assert.Equal(["10.206.0.0/26"], await _cluster.AllocatedAsync("gpu-1", controller));
-            Assert.Equal(["10.207.0.0/24"], await _cluster.AllocatedAsync("plain-1", controller));
+            Assert.Equal(["10.206.0.0/26"], await Cluster.AllocatedAsync("gpu-1", controller));
+            Assert.Equal(["10.207.0.0/24"], await Cluster.AllocatedAsync("plain-1", controller));
 
             // In use, the pool carries the finalizer that keeps it until its last node is gone.
-            var stored = JsonSerializer.Serialize(await _cluster.Admin.GetClusterCustomObjectAsync(Group, "v1", "clustercidrs", "gpu-nodes"));
+            var stored = JsonSerializer.Serialize(await Cluster.Admin.GetClusterCustomObjectAsync(Group, "v1", "clustercidrs", "gpu-nodes"));
             Assert.Contains("networking.x-k8s.io/cluster-cidr-finalizer", stored, StringComparison.Ordinal);
-            await _cluster.ResetNodesAsync();
-            await _cluster.Admin.DeleteClusterCustomObjectAsync(Group, "v1", "clustercidrs", "gpu-nodes");
+            await Cluster.ResetNodesAsync();
+            await Cluster.Admin.DeleteClusterCustomObjectAsync(Group, "v1", "clustercidrs", "gpu-nodes");
             await RealCluster.EventuallyAsync(
                 async () => (await ListPoolsAsync()).Count == 0, "the pool was not released once its last node was gone", controller);
         }
@@ -74,19 +61,19 @@ public sealed class RealServerClusterCidrTests(RealControlPlane controlPlane) : 
     {
         var path = Path.Combine(KubeBinaries.RepositoryRoot()!, "deploy", "crds", "clustercidrs.networking.x-k8s.io.yaml");
         var crd = KubernetesYaml.LoadAllFromString(await File.ReadAllTextAsync(path)).OfType<V1CustomResourceDefinition>().Single();
-        var version = await _cluster.Admin.GetCodeAsync();
+        var version = await Cluster.Admin.GetCodeAsync();
         if (int.Parse(version.Minor.TrimEnd('+'), System.Globalization.CultureInfo.InvariantCulture) < 31)
         {
             StripCidrRules(crd.Spec.Versions.Single().Schema.OpenAPIV3Schema);
         }
 
-        if ((await _cluster.Admin.ListCustomResourceDefinitionAsync()).Items.All(c => c.Metadata.Name != crd.Metadata.Name))
+        if ((await Cluster.Admin.ListCustomResourceDefinitionAsync()).Items.All(c => c.Metadata.Name != crd.Metadata.Name))
         {
-            await _cluster.Admin.CreateCustomResourceDefinitionAsync(crd);
+            await Cluster.Admin.CreateCustomResourceDefinitionAsync(crd);
         }
 
         await RealCluster.EventuallyAsync(
-            async () => (await _cluster.Admin.ReadCustomResourceDefinitionAsync(crd.Metadata.Name)).Status?.Conditions?
+            async () => (await Cluster.Admin.ReadCustomResourceDefinitionAsync(crd.Metadata.Name)).Status?.Conditions?
                 .Any(c => c.Type == "Established" && c.Status == "True") == true,
             "the ClusterCIDR CRD never became established");
     }
@@ -113,7 +100,7 @@ public sealed class RealServerClusterCidrTests(RealControlPlane controlPlane) : 
 
     private async Task<List<JsonElement>> ListPoolsAsync()
     {
-        var list = (JsonElement)await _cluster.Admin.ListClusterCustomObjectAsync(Group, "v1", "clustercidrs");
+        var list = (JsonElement)await Cluster.Admin.ListClusterCustomObjectAsync(Group, "v1", "clustercidrs");
         return [.. list.GetProperty("items").EnumerateArray()];
     }
 
@@ -122,9 +109,9 @@ public sealed class RealServerClusterCidrTests(RealControlPlane controlPlane) : 
         foreach (var pool in await ListPoolsAsync())
         {
             var name = pool.GetProperty("metadata").GetProperty("name").GetString()!;
-            await _cluster.Admin.PatchClusterCustomObjectAsync(
+            await Cluster.Admin.PatchClusterCustomObjectAsync(
                 new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch), Group, "v1", "clustercidrs", name);
-            await _cluster.Admin.DeleteClusterCustomObjectAsync(Group, "v1", "clustercidrs", name);
+            await Cluster.Admin.DeleteClusterCustomObjectAsync(Group, "v1", "clustercidrs", name);
         }
     }
 }

@@ -121,7 +121,7 @@ public sealed class SecureServingTests(RealControlPlane controlPlane) : IDisposa
     {
         var missing = Path.Combine(controlPlane.WorkDirectory, "missing.crt");
         await using var controller = _cluster.StartController(
-            "--allocate-node-cidrs=false", "--bind-address=127.0.0.1", $"--secure-port={TestCertificates.FreePort()}",
+            "--allocate-node-cidrs=false", "--bind-address=127.0.0.1", $"--secure-port={LoopbackPort.Free()}",
             $"--tls-cert-file={missing}", $"--tls-private-key-file={missing}.key");
         Assert.Equal(1, await controller.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains($"cidr-controller: cannot load --tls-cert-file {missing}", controller.Output, StringComparison.Ordinal);
@@ -189,7 +189,7 @@ public sealed class SecureServingTests(RealControlPlane controlPlane) : IDisposa
     /// <summary>The controller with HTTPS on a free loopback port (allocation off: these scenarios are about serving).</summary>
     private async Task<(ControllerProcess Controller, Uri Secure)> StartAsync(params string[] flags)
     {
-        var port = TestCertificates.FreePort();
+        var port = LoopbackPort.Free();
         var controller = _cluster.StartController(["--allocate-node-cidrs=false", "--bind-address=127.0.0.1", $"--secure-port={port}", .. flags]);
         Assert.True(await controller.WaitReadyAsync(TimeSpan.FromSeconds(60)), controller.Output);
         return (controller, new Uri($"https://127.0.0.1:{port}/"));

@@ -1,7 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+
+using CidrController.TestHarness;
 
 namespace CidrController.RealApiTests.Serving;
 
@@ -38,21 +39,7 @@ internal sealed class TestCertificates : IDisposable
     }
 
     /// <summary>True when <paramref name="certificate"/> chains to <see cref="Ca"/> alone (the system store is not consulted).</summary>
-    public bool Trusts(X509Certificate2 certificate)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public bool Trusts(X509Certificate2 certificate) => CertificateChain.ChainsTo(certificate, Ca);
 
     public void Dispose()
     {

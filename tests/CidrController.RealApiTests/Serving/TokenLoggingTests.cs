@@ -13,7 +13,7 @@ public sealed class TokenLoggingTests(RealControlPlane controlPlane) : IDisposab
     [RealControlPlaneFact]
     public async Task No_token_appears_in_the_log_at_v10()
     {
-        var port = TestCertificates.FreePort();
+        var port = LoopbackPort.Free();
         const string badToken = "bad-token-that-must-not-be-logged-0123456789";
         await using var controller = _cluster.StartController(
             "--cluster-cidr=10.250.0.0/16", "--bind-address=127.0.0.1", $"--secure-port={port}", "--v=10");

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 using CidrController.TestHarness;
 
 using k8s;
@@ -66,7 +63,7 @@ public sealed class KubeControllerManagerComparisonTests(RealControlPlane contro
             $"--service-cluster-ip-range={RealControlPlane.ServiceClusterIpRange}", $"--kubeconfig={kubeconfig}",
             $"--authentication-kubeconfig={kubeconfig}", $"--authorization-kubeconfig={kubeconfig}",
             "--leader-elect=false", "--use-service-account-credentials=false", "--cloud-provider=",
-            "--bind-address=127.0.0.1", $"--secure-port={FreePort()}", "--kube-api-qps=1000", "--kube-api-burst=1000", "--v=2",
+            "--bind-address=127.0.0.1", $"--secure-port={LoopbackPort.Free()}", "--kube-api-qps=1000", "--kube-api-burst=1000", "--v=2",
             $"--cert-dir={Path.Combine(controlPlane.WorkDirectory, "kcm-certs")}",
         ], log);
         await RealCluster.EventuallyAsync(
@@ -76,12 +73,5 @@ public sealed class KubeControllerManagerComparisonTests(RealControlPlane contro
         var sequence = await ScenarioAsync(null);
         manager.Kill();
         return sequence;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
@@ -230,8 +229,8 @@ public sealed class RealControlPlane : IAsyncLifetime, IDisposable
 
     private (TetheredProcess, Uri) StartEtcd(KubeBinaries binaries)
     {
-        var clientPort = FreePort();
-        var peerPort = FreePort();
+        var clientPort = LoopbackPort.Free();
+        var peerPort = LoopbackPort.Free();
         var client = $"http://127.0.0.1:{clientPort}";
         var peer = $"http://127.0.0.1:{peerPort}";
         var data = Path.Combine(WorkDirectory, $"etcd-{clientPort}");
@@ -251,7 +250,7 @@ public sealed class RealControlPlane : IAsyncLifetime, IDisposable
 
     private (TetheredProcess, Uri) StartApiServer(KubeBinaries binaries, Uri etcdUrl)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var credentials = Credentials;
         var process = TetheredProcess.Start(
             binaries.ApiServer,
@@ -319,18 +318,7 @@ public sealed class RealControlPlane : IAsyncLifetime, IDisposable
             return false;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        return CertificateChain.ChainsTo(certificate, ca);
     }
 
     private static InvalidOperationException NotStarted() =>

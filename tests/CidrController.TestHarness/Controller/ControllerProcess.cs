@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -67,7 +66,7 @@ public sealed partial class ControllerProcess : IAsyncDisposable
     public static ControllerProcess Start(IEnumerable<string> arguments, Action<string>? onLine = null, string? binary = null)
     {
         var args = arguments.ToList();
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         if (!args.Any(a => a.StartsWith("--metrics-bind-address", StringComparison.Ordinal)))
         {
             args.Add($"--metrics-bind-address=127.0.0.1:{port}");
@@ -202,13 +201,6 @@ public sealed partial class ControllerProcess : IAsyncDisposable
 
     private static string DotnetHost() =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private const int Sigterm = 15;
 

@@ -1,7 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
-
 using CidrController.ApiEmulator;
+using CidrController.TestHarness;
 
 using static CidrController.Tests.Integration.InProcessController;
 
@@ -13,7 +11,7 @@ public sealed class GracefulDegradationTests
     [Fact]
     public async Task While_the_api_server_is_down_health_stays_ok_readiness_says_so_and_it_recovers_without_a_restart()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var first = await KubeApiEmulator.StartAsync(new EmulatorOptions { Port = port, BearerToken = "token" });
         var options = Options(first, "10.1.0.0/16");
         first.CreateNode("before-1");
@@ -45,12 +43,5 @@ public sealed class GracefulDegradationTests
         Assert.Equal(3, await controller.MetricAsync("node_ipam_controller_cidrset_allocated_cidrs"));
         var retries = controller.Logs.Count(l => l.Contains("relisting in", StringComparison.Ordinal) || l.Contains("Cannot list nodes", StringComparison.Ordinal));
         Assert.True(retries >= 2, $"{retries} retry lines");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
