@@ -84,7 +84,10 @@ internal sealed partial class ConfigMapQuarantineJournal : IQuarantineJournal
         }
     }
 
-    private string HealthKey => $"quarantine configmap {Namespace}/{Name}";
+    /// <summary>namespace/name, as the logs and /readyz name it.</summary>
+    private string Path => $"{Namespace}/{Name}";
+
+    private string HealthKey => $"quarantine configmap {Path}";
 
     public void Record(string node, IReadOnlyList<IpBlock> blocks, DateTimeOffset reusableAfter)
     {
@@ -152,7 +155,7 @@ internal sealed partial class ConfigMapQuarantineJournal : IQuarantineJournal
             _health.ClearRefused(HealthKey);
             if (Unsaved > 0)
             {
-                LogUnsaved(Unsaved, Namespace, Name);
+                LogUnsaved(Unsaved, Path);
             }
         }
     }
@@ -185,7 +188,7 @@ internal sealed partial class ConfigMapQuarantineJournal : IQuarantineJournal
 
                 if (retry.Failures > 0)
                 {
-                    LogSavedAgain(Namespace, Name, retry.Failures);
+                    LogSavedAgain(Path, retry.Failures);
                     _health.ClearRefused(HealthKey);
                 }
 
@@ -197,12 +200,12 @@ internal sealed partial class ConfigMapQuarantineJournal : IQuarantineJournal
                 var delay = retry.Failed(reason);
                 if (retry.Failures >= NotReadyAfterFailures)
                 {
-                    _health.MarkRefused(HealthKey, $"cannot write the reuse quarantine to ConfigMap {Namespace}/{Name} ({reason}): released blocks are held in memory only");
+                    _health.MarkRefused(HealthKey, $"cannot write the reuse quarantine to ConfigMap {Path} ({reason}): released blocks are held in memory only");
                 }
 
                 if (ShouldWarn())
                 {
-                    LogSaveFailed(Namespace, Name, reason, retry.Failures, delay.TotalSeconds);
+                    LogSaveFailed(Path, reason, retry.Failures, delay.TotalSeconds);
                 }
 
                 await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
@@ -234,7 +237,7 @@ internal sealed partial class ConfigMapQuarantineJournal : IQuarantineJournal
             if (dropped > 0)
             {
                 _metrics.CountQuarantineEntriesDropped(dropped);
-                LogDropped(dropped, Namespace, Name, JournalDocument.MaxEntries, JournalDocument.MaxBytes / 1024);
+                LogDropped(dropped, Path, JournalDocument.MaxEntries, JournalDocument.MaxBytes / 1024);
             }
 
             return;
@@ -294,7 +297,7 @@ internal sealed partial class ConfigMapQuarantineJournal : IQuarantineJournal
         var entries = JournalDocument.Parse(text, out var unreadable);
         if (unreadable > 0)
         {
-            LogUnreadable(unreadable, Namespace, Name, JournalDocument.DataKey);
+            LogUnreadable(unreadable, Path, JournalDocument.DataKey);
         }
 
         return entries;
@@ -313,18 +316,18 @@ internal sealed partial class ConfigMapQuarantineJournal : IQuarantineJournal
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot write the reuse quarantine to ConfigMap {Namespace}/{Name} ({Error}), attempt {Attempt}; retrying in {DelaySeconds:F1} s. Released blocks stay quarantined in memory; a restart before the write succeeds makes them reusable at once")]
-    private partial void LogSaveFailed(string @namespace, string name, string error, int attempt, double delaySeconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot write the reuse quarantine to ConfigMap {ConfigMap} ({Error}), attempt {Attempt}; retrying in {DelaySeconds:F1} s. Released blocks stay quarantined in memory; a restart before the write succeeds makes them reusable at once")]
+    private partial void LogSaveFailed(string configMap, string error, int attempt, double delaySeconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote the reuse quarantine to ConfigMap {Namespace}/{Name} after {Failures} failed attempt(s)")]
-    private partial void LogSavedAgain(string @namespace, string name, int failures);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote the reuse quarantine to ConfigMap {ConfigMap} after {Failures} failed attempt(s)")]
+    private partial void LogSavedAgain(string configMap, int failures);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reuse quarantine ConfigMap {Namespace}/{Name} is full ({MaxEntries} entries or {MaxKiB} KiB): dropped the {Dropped} entries that expire first; after a restart their blocks are reusable at once (cidr_controller_quarantine_entries_dropped_total)")]
-    private partial void LogDropped(int dropped, string @namespace, string name, int maxEntries, int maxKiB);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reuse quarantine ConfigMap {ConfigMap} is full ({MaxEntries} entries or {MaxKiB} KiB): dropped the {Dropped} entries that expire first; after a restart their blocks are reusable at once (cidr_controller_quarantine_entries_dropped_total)")]
+    private partial void LogDropped(int dropped, string configMap, int maxEntries, int maxKiB);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Unreadable} unreadable entries in ConfigMap {Namespace}/{Name} (key {Key}); the next write drops them")]
-    private partial void LogUnreadable(int unreadable, string @namespace, string name, string key);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Unreadable} unreadable entries in ConfigMap {ConfigMap} (key {Key}); the next write drops them")]
+    private partial void LogUnreadable(int unreadable, string configMap, string key);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The term ends with {Unsaved} reuse quarantine entries not written to ConfigMap {Namespace}/{Name}: the next leader can reuse those blocks at once")]
-    private partial void LogUnsaved(int unsaved, string @namespace, string name);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The term ends with {Unsaved} reuse quarantine entries not written to ConfigMap {ConfigMap}: the next leader can reuse those blocks at once")]
+    private partial void LogUnsaved(int unsaved, string configMap);
 }

@@ -46,7 +46,7 @@ internal sealed partial class NodesAdopted
             {
                 var records = await _parts.Quarantine.ReadJournalAsync(cancellationToken).ConfigureAwait(false);
                 retry.Succeeded();
-                LogQuarantineRestored(_parts.Ledger.RestoreQuarantine(records), ns, name);
+                LogQuarantineRestored(_parts.Ledger.RestoreQuarantine(records), $"{ns}/{name}");
                 return new TermReady(_parts, _resourceVersion);
             }
             catch (Exception e) when (ApiFailure.Is(e) && !cancellationToken.IsCancellationRequested)
@@ -59,15 +59,15 @@ internal sealed partial class NodesAdopted
                 deps.Health.MarkNotReady($"cannot read the reuse quarantine (ConfigMap {ns}/{name}): {reason}; allocating nothing until it is read");
                 deps.Health.Progressed(); // a failed attempt is the loop turning, not stuck
                 var delay = retry.Failed(reason);
-                LogQuarantineUnreadable(ns, name, reason, retry.Failures, delay.TotalSeconds);
+                LogQuarantineUnreadable($"{ns}/{name}", reason, retry.Failures, delay.TotalSeconds);
                 await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reuse quarantine read from ConfigMap {Namespace}/{Name}: {Blocks} block(s) not reusable yet")]
-    private partial void LogQuarantineRestored(int blocks, string @namespace, string name);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reuse quarantine read from ConfigMap {ConfigMap}: {Blocks} block(s) not reusable yet")]
+    private partial void LogQuarantineRestored(int blocks, string configMap);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read the reuse quarantine from ConfigMap {Namespace}/{Name} ({Error}), attempt {Attempt}; retrying in {DelaySeconds:F1} s, allocating nothing meanwhile")]
-    private partial void LogQuarantineUnreadable(string @namespace, string name, string error, int attempt, double delaySeconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read the reuse quarantine from ConfigMap {ConfigMap} ({Error}), attempt {Attempt}; retrying in {DelaySeconds:F1} s, allocating nothing meanwhile")]
+    private partial void LogQuarantineUnreadable(string configMap, string error, int attempt, double delaySeconds);
 }
