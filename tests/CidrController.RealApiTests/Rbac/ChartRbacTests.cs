@@ -12,8 +12,8 @@ namespace CidrController.RealApiTests.Rbac;
 /// rendered, a token for the ServiceAccount from the TokenRequest API, and the controller run with only that
 /// token and the Deployment's own arguments. Then one rule removed at a time: the controller must say what is
 /// missing (a Warning or Error line naming the refusal) instead of idling; without list/watch on nodes it can do
-/// nothing at all, and /readyz says so too. (Without patch on nodes or create on events it logs the refusal but
-/// stays ready today.)
+/// nothing at all, and /readyz says so too; nor, with a reuse delay, without its quarantine's ConfigMap. (Without
+/// patch on nodes or create on events it logs the refusal but stays ready today.)
 /// </summary>
 [Collection(RealControlPlaneCollection.Name)]
 public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
@@ -47,6 +47,38 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
     }
 
     [ChartRbacFact]
+    public async Task With_a_reuse_delay_the_charts_rbac_lets_it_keep_its_quarantine_in_its_configmap()
+    {
+        await _cluster.ResetNodesAsync();
+        var release = await InstallRbacAsync("rbac-quarantine", _ => { }, "--set", "cidrReuseDelay=1h");
+        await _cluster.CreateNodeAsync("rbac-q-node");
+
+        await using var controller = StartAsServiceAccount(release);
+        var block = (await _cluster.AllocatedAsync("rbac-q-node", controller))[0];
+        await _cluster.Admin.DeleteNodeAsync("rbac-q-node");
+
+        var configMap = $"{release.Name}-cidr-controller-quarantine";
+        await RealCluster.EventuallyAsync(
+            async () => (await _cluster.Admin.CoreV1.ListNamespacedConfigMapAsync(Namespace)).Items
+                .Any(c => c.Metadata.Name == configMap && c.Data?.TryGetValue("pending.json", out var text) == true && text.Contains(block, StringComparison.Ordinal)),
+            $"the released block is not in ConfigMap {Namespace}/{configMap}", controller);
+        Assert.True(await controller.WaitReadyAsync(TimeSpan.FromSeconds(30)), controller.Output);
+        Assert.DoesNotContain("orbidden", controller.Output, StringComparison.Ordinal);
+    }
+
+    [ChartRbacFact]
+    public async Task With_a_reuse_delay_and_without_its_configmap_rules_it_logs_the_refusal_and_is_not_ready()
+    {
+        await using var controller = await AssertLogsRefusalAsync("rbac-noconfigmap", objects =>
+            {
+                var own = objects.OfType<V1Role>().Single(r => r.Metadata.Name.EndsWith("-leader-election", StringComparison.Ordinal));
+                own.Rules = [.. own.Rules.Where(rule => !rule.Resources.Contains("configmaps"))];
+            },
+            "--set", "cidrReuseDelay=1h");
+        await RealCluster.EventuallyAsync(async () => controller.HasExited || !await IsReadyAsync(controller), "/readyz stayed ok though the quarantine cannot be read", controller);
+    }
+
+    [ChartRbacFact]
     public async Task Without_patch_on_nodes_it_logs_the_refusal() =>
         await (await AssertLogsRefusalAsync("rbac-nopatch", objects =>
             RemoveVerb(ControllerClusterRole(objects), "nodes", "patch"))).DisposeAsync();
@@ -73,10 +105,10 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
             objects.RemoveAll(o => o is V1Role r && r.Metadata.Name.EndsWith("-leader-election", StringComparison.Ordinal)))).DisposeAsync();
 
     /// <summary>Runs the controller with one rule gone and waits for a Warning/Error line about the refusal; returns the still running controller.</summary>
-    private async Task<ControllerProcess> AssertLogsRefusalAsync(string releaseName, Action<List<object>> removeRule)
+    private async Task<ControllerProcess> AssertLogsRefusalAsync(string releaseName, Action<List<object>> removeRule, params string[] values)
     {
         await _cluster.ResetNodesAsync();
-        var release = await InstallRbacAsync(releaseName, removeRule);
+        var release = await InstallRbacAsync(releaseName, removeRule, values);
         await _cluster.CreateNodeAsync($"{releaseName}-node");
         await _cluster.CreateNodeAsync($"{releaseName}-outside", ["192.168.0.0/24"]);
 
@@ -117,10 +149,10 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
 
     private sealed record InstalledRelease(string Name, string Token, IReadOnlyList<string> Args);
 
-    /// <summary>Renders the chart as release <paramref name="name"/>, applies its RBAC objects (after <paramref name="edit"/>), returns the SA token and the Deployment's args.</summary>
-    private async Task<InstalledRelease> InstallRbacAsync(string name, Action<List<object>> edit)
+    /// <summary>Renders the chart as release <paramref name="name"/> (with <paramref name="values"/>), applies its RBAC objects (after <paramref name="edit"/>), returns the SA token and the Deployment's args.</summary>
+    private async Task<InstalledRelease> InstallRbacAsync(string name, Action<List<object>> edit, params string[] values)
     {
-        var yaml = await HelmChart.TemplateAsync(name, Namespace, "--set", "clusterCIDRs={10.210.0.0/16}", "--kube-version", "1.26.4");
+        var yaml = await HelmChart.TemplateAsync(name, Namespace, ["--set", "clusterCIDRs={10.210.0.0/16}", "--kube-version", "1.26.4", .. values]);
         var objects = KubernetesYaml.LoadAllFromString(yaml).ToList();
         edit(objects);
         if ((await _cluster.Admin.ListNamespaceAsync()).Items.All(n => n.Metadata.Name != Namespace))
