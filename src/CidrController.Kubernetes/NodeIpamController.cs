@@ -4,6 +4,7 @@ using CidrController.Kubernetes.Events;
 using CidrController.Kubernetes.Health;
 using CidrController.Kubernetes.Leadership;
 using CidrController.Kubernetes.Metrics;
+using CidrController.Kubernetes.Quarantine;
 using CidrController.Kubernetes.Term;
 
 using Microsoft.Extensions.Hosting;
@@ -54,7 +55,7 @@ internal sealed partial class NodeIpamController : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (LeaseNamespaceMissingException e)
+        catch (Exception e) when (e is LeaseNamespaceMissingException or QuarantineNamespaceMissingException)
         {
             _failure.Exit(e.Message);
         }

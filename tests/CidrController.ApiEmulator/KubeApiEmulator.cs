@@ -23,9 +23,9 @@ using Microsoft.Extensions.Logging;
 namespace CidrController.ApiEmulator;
 
 /// <summary>
-/// A strict in-memory Kubernetes API server (Nodes, Events, Leases) on Kestrel at 127.0.0.1, for tests, the
-/// sandbox, benchmarks and chaos tests. Direct state access bypasses HTTP but not the rules: the same
-/// validation, resourceVersion bumps and watch events apply.
+/// A strict in-memory Kubernetes API server (Nodes, Events, Leases, ConfigMaps, ClusterCIDRs) on Kestrel at
+/// 127.0.0.1, for tests, the sandbox, benchmarks and chaos tests. Direct state access bypasses HTTP but not the
+/// rules: the same validation, resourceVersion bumps and watch events apply.
 /// </summary>
 public sealed class KubeApiEmulator : IAsyncDisposable
 {
@@ -226,6 +226,30 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     });
 
     public JsonObject? GetLease(string ns, string name) => _store.GetNamespaced(ResourceKind.Lease, ns, name);
+
+    public JsonObject? GetConfigMap(string ns, string name) => _store.GetNamespaced(ResourceKind.ConfigMap, ns, name);
+
+    /// <summary>Creates a ConfigMap with the API server's validation (the namespace must be one of <see cref="EmulatorOptions.Namespaces"/>).</summary>
+    public JsonObject CreateConfigMap(string ns, string name, IDictionary<string, string> data)
+    {
+        if (!Options.Namespaces.Contains(ns))
+        {
+            throw ApiStatus.NamespaceNotFound(ns);
+        }
+
+        var dataObject = new JsonObject();
+        foreach (var (key, value) in data)
+        {
+            dataObject[key] = value;
+        }
+
+        var obj = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = name }, ["data"] = dataObject };
+        return _store.CreateNamespaced(ResourceKind.ConfigMap, ns, obj, ConfigMapRules.Normalize, ConfigMapRules.Validate);
+    }
+
+    /// <summary>Replaces a ConfigMap through the same path as PUT (a resourceVersion in the result is a precondition).</summary>
+    public JsonObject UpdateConfigMap(string ns, string name, Func<JsonObject, JsonObject> mutate) =>
+        _store.UpdateNamespaced(ResourceKind.ConfigMap, ns, name, mutate, ConfigMapRules.Normalize, ConfigMapRules.Validate);
 
     /// <summary>Creates a ClusterCIDR (networking.x-k8s.io/v1) with the API server's validation.</summary>
     public JsonObject CreateClusterCidr(string name, int perNodeHostBits, string? ipv4 = null, string? ipv6 = null, JsonObject? nodeSelector = null)

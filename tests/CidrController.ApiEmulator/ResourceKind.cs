@@ -13,6 +13,7 @@ internal sealed record ResourceKind(string Group, string Version, string Plural,
     public static readonly ResourceKind CoreEvent = new("", "v1", "events", "Event", Namespaced: true);
     public static readonly ResourceKind EventsV1Event = new("events.k8s.io", "v1", "events", "Event", Namespaced: true);
     public static readonly ResourceKind Lease = new("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true);
+    public static readonly ResourceKind ConfigMap = new("", "v1", "configmaps", "ConfigMap", Namespaced: true);
 
     /// <summary>kubernetes-sigs/node-ipam-controller's custom resource (its CRD installed, as the chart does).</summary>
     public static readonly ResourceKind ClusterCidr = new("networking.x-k8s.io", "v1", "clustercidrs", "ClusterCIDR", Namespaced: false);

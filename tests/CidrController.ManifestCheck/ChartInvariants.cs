@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 using k8s.Models;
 
 namespace CidrController.ManifestCheck;
@@ -7,13 +9,12 @@ namespace CidrController.ManifestCheck;
 /// that starts before any CNI (host network, tolerations) and runs locked down, probes over HTTPS on the secure port (health paths without a token), and
 /// monitoring objects that select what the chart renders. Each check returns a sentence naming what is wrong.
 /// </summary>
-public static class ChartInvariants
+public static partial class ChartInvariants
 {
     private static readonly string[] NodeVerbs = ["get", "list", "patch", "watch"];
     private static readonly string[] EventVerbs = ["create", "patch"];
-    private static readonly string[] EventVerbsWithList = ["create", "list", "patch"];
     private static readonly string[] ClusterCidrVerbs = ["get", "list", "patch", "watch"];
-    private static readonly string[] LeaseNamedVerbs = ["get", "update"];
+    private static readonly string[] NamedVerbs = ["get", "update"];
     private static readonly string[] RequiredTolerations =
         ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/network-unavailable", "node-role.kubernetes.io/control-plane"];
 
@@ -66,28 +67,30 @@ public static class ChartInvariants
         }
 
         var roles = rendered.OfKind<V1Role>().ToList();
-        var quarantine = args.Get("--cidr-reuse-delay") is { } delay && delay is not ("0s" or "0");
-        var eventVerbs = quarantine ? EventVerbsWithList : EventVerbs;
-        var eventRoles = roles.Where(r => IsOnly(r.Rules, "", "events", eventVerbs)).ToList();
+        var eventRoles = roles.Where(r => IsOnly(r.Rules, "", "events", EventVerbs)).ToList();
         if (eventRoles.Count != 1 || eventRoles[0].Namespace() != "default")
         {
-            yield return $"expected one Role in namespace default granting exactly events {string.Join("/", eventVerbs)} (core/v1 Events about Nodes live there)";
+            yield return $"expected one Role in namespace default granting exactly events {string.Join("/", EventVerbs)} (core/v1 Events about Nodes live there; nothing reads them back)";
         }
 
-        var leaseRoles = roles.Except(eventRoles).ToList();
+        // The Lease and the reuse quarantine's ConfigMap (named after the Lease) live in the namespace the flags name.
+        var ownRoles = roles.Except(eventRoles).ToList();
         var leaderElect = args.Get("--leader-elect") != "false";
-        if (leaderElect)
+        var quarantine = args.Get("--cidr-reuse-delay") is { } delay && !ZeroDuration().IsMatch(delay);
+        var name = args.Get("--leader-elect-resource-name") ?? "cidr-controller";
+        var ownNs = args.Get("--leader-elect-resource-namespace") ?? "kube-system";
+        if (leaderElect || quarantine)
         {
-            var name = args.Get("--leader-elect-resource-name") ?? "cidr-controller";
-            var leaseNs = args.Get("--leader-elect-resource-namespace") ?? "kube-system";
-            if (leaseRoles.Count != 1 || !IsLeaseRole(leaseRoles[0], name, leaseNs))
+            if (ownRoles.Count != 1 || !IsOwnRole(ownRoles[0], ownNs, leaderElect ? name : null, quarantine ? name + "-quarantine" : null))
             {
-                yield return $"expected one Role in {leaseNs} granting leases get/update on {name} only, and create";
+                yield return $"expected one Role in {ownNs} granting exactly"
+                    + (leaderElect ? $" leases get/update on {name} only, and create;" : "")
+                    + (quarantine ? $" configmaps get/update on {name}-quarantine only, and create (the reuse quarantine)" : "");
             }
         }
-        else if (leaseRoles.Count != 0)
+        else if (ownRoles.Count != 0)
         {
-            yield return "leader election is off, but a Role other than the events Role is rendered";
+            yield return "leader election and the reuse quarantine are off, but a Role other than the events Role is rendered";
         }
 
         var readerBindings = rendered.OfKind<V1ClusterRoleBinding>().Where(b => readerRoles.Any(r => r.Name() == b.RoleRef.Name)).ToList();
@@ -321,10 +324,20 @@ public static class ChartInvariants
         rule.ApiGroups is [var g] && g == group && rule.Resources is [var r] && r == resource
         && rule.Verbs.Order(StringComparer.Ordinal).SequenceEqual(verbs) && rule.NonResourceURLs is null or { Count: 0 };
 
-    private static bool IsLeaseRole(V1Role role, string name, string ns) =>
-        role.Namespace() == ns && role.Rules is { Count: 2 } rules
-        && rules.Count(r => IsRule(r, "coordination.k8s.io", "leases", LeaseNamedVerbs) && r.ResourceNames is [var n] && n == name) == 1
-        && rules.Count(r => IsRule(r, "coordination.k8s.io", "leases", ["create"]) && r.ResourceNames is null or { Count: 0 }) == 1;
+    /// <summary>get/update on the one named object and create (which names cannot restrict) for each of the Lease and the ConfigMap asked for.</summary>
+    private static bool IsOwnRole(V1Role role, string ns, string? lease, string? configMap) =>
+        role.Namespace() == ns && role.Rules is { } rules
+        && rules.Count == (lease is null ? 0 : 2) + (configMap is null ? 0 : 2)
+        && (lease is null || GrantsNamedAndCreate(rules, "coordination.k8s.io", "leases", lease))
+        && (configMap is null || GrantsNamedAndCreate(rules, "", "configmaps", configMap));
+
+    private static bool GrantsNamedAndCreate(IList<V1PolicyRule> rules, string group, string resource, string name) =>
+        rules.Count(r => IsRule(r, group, resource, NamedVerbs) && r.ResourceNames is [var n] && n == name) == 1
+        && rules.Count(r => IsRule(r, group, resource, ["create"]) && r.ResourceNames is null or { Count: 0 }) == 1;
+
+    /// <summary>A Go duration that is zero (0s, 0m, 0.0h, ...).</summary>
+    [GeneratedRegex(@"^(0+(\.0+)?(ns|us|µs|ms|s|m|h))+$")]
+    private static partial Regex ZeroDuration();
 
     private static bool BindsOnly(IList<Rbacv1Subject>? subjects, string serviceAccount, string ns) =>
         subjects is [var s] && s.Kind == "ServiceAccount" && s.Name == serviceAccount && s.NamespaceProperty == ns;

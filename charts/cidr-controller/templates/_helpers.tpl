@@ -46,6 +46,16 @@ app.kubernetes.io/component: node-ipam-controller
 {{- default .Release.Namespace .Values.leaderElection.resourceNamespace }}
 {{- end }}
 
+{{/* "true" when cidrReuseDelay is not zero: the controller then keeps its reuse quarantine in a ConfigMap. */}}
+{{- define "cidr-controller.quarantine" -}}
+{{- if not (regexMatch "^(0+(\\.0+)?(ns|us|µs|ms|s|m|h))+$" (toString .Values.cidrReuseDelay)) }}true{{ end }}
+{{- end }}
+
+{{/* The reuse quarantine's ConfigMap: beside the Lease, named after it (as the controller derives it). */}}
+{{- define "cidr-controller.quarantineConfigMap" -}}
+{{- printf "%s-quarantine" (include "cidr-controller.leaseName" .) }}
+{{- end }}
+
 {{/* The port of metrics.bindAddress (host:port or [v6]:port); the schema makes sure there is one. */}}
 {{- define "cidr-controller.securePort" -}}
 {{- if or (hasPrefix "127." .Values.serving.bindAddress) (eq .Values.serving.bindAddress "::1") }}
@@ -105,6 +115,9 @@ that the pod spec shows the whole configuration; null mask sizes and empty strin
 - "--leader-elect-lease-duration={{ $v.leaderElection.leaseDuration }}"
 - "--leader-elect-renew-deadline={{ $v.leaderElection.renewDeadline }}"
 - "--leader-elect-retry-period={{ $v.leaderElection.retryPeriod }}"
+{{- end }}
+{{- /* The Lease's name and namespace also place the reuse quarantine's ConfigMap, with or without leader election. */}}
+{{- if or $v.leaderElection.enabled (include "cidr-controller.quarantine" .) }}
 - "--leader-elect-resource-name={{ include "cidr-controller.leaseName" . }}"
 - "--leader-elect-resource-namespace={{ include "cidr-controller.leaseNamespace" . }}"
 {{- end }}

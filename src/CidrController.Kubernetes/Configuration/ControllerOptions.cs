@@ -37,6 +37,13 @@ internal sealed record ControllerOptions
     public TimeSpan CidrReuseDelay { get; init; } = TimeSpan.Zero;
 
     /// <summary>
+    /// Where the reuse quarantine is kept (only with a delay): a ConfigMap beside the Lease, in the namespace the
+    /// controller owns (--leader-elect-resource-namespace, used even with leader election off), named after the
+    /// Lease (--leader-elect-resource-name + "-quarantine"), so the chart can grant update on that one name.
+    /// </summary>
+    public (string Namespace, string Name) QuarantineConfigMap => (LeaderElection.ResourceNamespace, LeaderElection.ResourceName + "-quarantine");
+
+    /// <summary>
     /// Safety-net resync period of the ClusterCIDR pools: how often they are re-read in full, so a pool created,
     /// changed or deleted is picked up within this time at the latest.
     /// </summary>

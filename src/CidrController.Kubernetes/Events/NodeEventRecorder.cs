@@ -31,6 +31,9 @@ internal sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposab
     /// <summary>Events about cluster-scoped objects live in "default", as kubelet's and kube-controller-manager's do.</summary>
     public const string EventNamespace = "default";
 
+    /// <summary>The reason of the event that tells a release into the reuse quarantine.</summary>
+    public const string ReleasedReason = "CIDRReleased";
+
     private readonly IKubernetes _client;
     private readonly string _instance;
     private readonly TimeProvider _time;
@@ -58,15 +61,17 @@ internal sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposab
     public void Normal(string node, string uid, string reason, string message) => Enqueue(node, uid, "Normal", reason, message);
 
     /// <summary>
-    /// A Normal event that carries data in annotations; never folded into an earlier one (each is a record of its
-    /// own, which the reuse quarantine's journal reads back).
+    /// A gone node's blocks entered the reuse quarantine (--cidr-reuse-delay): a Normal CIDRReleased event, for humans
+    /// only (the quarantine itself is kept where only the controller may write). Never folded into an earlier one:
+    /// each release names its own blocks and time.
     /// </summary>
-    public void NormalWithData(string node, string reason, string message, IDictionary<string, string> annotations)
+    public void Released(string node, IReadOnlyList<IpBlock> blocks, DateTimeOffset reusableAfter)
     {
-        var pending = new PendingEvent(node, "", "Normal", reason, message, _time.GetUtcNow()) { Annotations = annotations };
-        if (!_queue.Writer.TryWrite(pending))
+        var after = reusableAfter.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var message = $"Released {string.Join(",", blocks)}; reusable after {after} (--cidr-reuse-delay)";
+        if (!_queue.Writer.TryWrite(new PendingEvent(node, "", "Normal", ReleasedReason, message, _time.GetUtcNow()) { Unfolded = true }))
         {
-            LogDropped(node, reason);
+            LogDropped(node, ReleasedReason);
         }
     }
 
@@ -126,9 +131,8 @@ internal sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposab
     private async Task WriteAsync(PendingEvent pending, CancellationToken cancellationToken)
     {
         var key = (pending.Node, pending.Reason);
-        if (pending.Annotations is not null)
+        if (pending.Unfolded)
         {
-            // Events that carry data (CIDRReleased) are never folded into an earlier one.
             await _client.CoreV1.CreateNamespacedEventAsync(NewEvent(pending), EventNamespace, cancellationToken: cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -170,7 +174,7 @@ internal sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposab
         var at = pending.At.UtcDateTime;
         return new Corev1Event
         {
-            Metadata = new V1ObjectMeta { Name = EventName(pending.Node, pending.At), NamespaceProperty = EventNamespace, Annotations = pending.Annotations },
+            Metadata = new V1ObjectMeta { Name = EventName(pending.Node, pending.At), NamespaceProperty = EventNamespace },
             InvolvedObject = new V1ObjectReference { Kind = pending.Kind, ApiVersion = pending.ApiVersion, Name = pending.Node, Uid = string.IsNullOrEmpty(pending.Uid) ? null : pending.Uid },
             Type = pending.Type,
             Reason = pending.Reason,
@@ -221,7 +225,8 @@ internal sealed partial class NodeEventRecorder : INodeEventSink, IAsyncDisposab
 
         public string ApiVersion { get; init; } = "v1";
 
-        public IDictionary<string, string>? Annotations { get; init; }
+        /// <summary>Written as an event of its own, never folded into an earlier one of the same node and reason.</summary>
+        public bool Unfolded { get; init; }
     }
 
     private sealed class Series(string uid, string eventName, DateTimeOffset lastWritten, int count, string message)

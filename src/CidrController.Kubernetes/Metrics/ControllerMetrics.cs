@@ -35,6 +35,7 @@ internal sealed class ControllerMetrics
     private readonly Gauge _poolFree;
     private readonly Gauge _poolUsage;
     private readonly Gauge _quarantined;
+    private readonly Counter _quarantineDropped;
     private Func<PoolCatalog?> _pools = () => null;
     private Func<int> _queue = () => 0;
     private Func<int> _quarantinedBlocks = () => 0;
@@ -72,6 +73,7 @@ internal sealed class ControllerMetrics
         _poolFree = factory.CreateGauge("cidr_controller_pool_free_cidrs", "Free blocks per pool (\"default\" for the --cluster-cidr ranges, else the ClusterCIDR's name) and range.", ["pool", "clusterCIDR"]);
         _poolUsage = factory.CreateGauge("cidr_controller_pool_usage_cidrs", "Fraction (0..1) of a pool range's blocks in use or excluded.", ["pool", "clusterCIDR"]);
         _quarantined = factory.CreateGauge("cidr_controller_quarantined_cidrs", "Blocks released by gone nodes and not reusable yet (--cidr-reuse-delay); counted in use.");
+        _quarantineDropped = factory.CreateCounter("cidr_controller_quarantine_entries_dropped_total", "Reuse quarantine entries dropped from its ConfigMap because it reached its size cap (the ones that expire first); after a restart their blocks are reusable at once.");
         DotNetStats.Register(Registry);
         Registry.AddBeforeCollectCallback(Refresh);
     }
@@ -107,6 +109,8 @@ internal sealed class ControllerMetrics
     public void CountApiError(string verb, string resource, string code) => _apiErrors.WithLabels(verb, resource, code).Inc();
 
     public void CountLeaderElectionError() => _leaderElectionErrors.Inc();
+
+    public void CountQuarantineEntriesDropped(int entries) => _quarantineDropped.Inc(entries);
 
     public void CountCidrProblem(string reason) => _cidrProblems.WithLabels(reason).Inc();
 

@@ -13,4 +13,11 @@ internal interface IQuarantineJournal
 
     /// <summary>Every recorded quarantine still pending at <paramref name="now"/>. API failures propagate.</summary>
     Task<IReadOnlyList<QuarantineRecord>> ReadPendingAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes what <see cref="Record"/> takes in, in the background, until <paramref name="stop"/>; then what is still
+    /// unwritten, for a few seconds at most (a new leader reads it when its term starts). API failures are retried
+    /// here; what retrying cannot fix throws.
+    /// </summary>
+    Task RunAsync(CancellationToken stop);
 }

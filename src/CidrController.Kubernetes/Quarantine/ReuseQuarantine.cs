@@ -1,11 +1,13 @@
 using CidrController.Allocation;
+using CidrController.Kubernetes.Events;
 
 namespace CidrController.Kubernetes.Quarantine;
 
 /// <summary>
 /// --cidr-reuse-delay: a block a node used is not handed out again until this long after the node let it go (its
 /// routes and conntrack entries can outlive the node). Holds which blocks wait and until when, and journals each
-/// one so a restarted controller (or a new leader) keeps honouring it. The ledger decides what enters and leaves
+/// one so a restarted controller (or a new leader) keeps honouring it; each release is also told to humans as a
+/// CIDRReleased Event, which nothing reads back. The ledger decides what enters and leaves
 /// (under its lock, so the quarantine and the allocator never disagree); this type decides when. Zero delay: a
 /// released block is reusable at once, as upstream.
 /// </summary>
@@ -15,13 +17,16 @@ internal sealed class ReuseQuarantine
     private readonly List<QuarantineRecord> _waiting = [];
     private readonly TimeProvider _time;
     private readonly IQuarantineJournal? _journal;
+    private readonly NodeEventRecorder? _events;
 
     /// <param name="journal">Where entries outlive the process; null keeps them in memory only.</param>
-    public ReuseQuarantine(TimeSpan delay, TimeProvider time, IQuarantineJournal? journal = null)
+    /// <param name="events">Where each release is told to humans (a CIDRReleased Event); null: nowhere.</param>
+    public ReuseQuarantine(TimeSpan delay, TimeProvider time, IQuarantineJournal? journal = null, NodeEventRecorder? events = null)
     {
         Delay = delay;
         _time = time;
         _journal = journal;
+        _events = events;
     }
 
     /// <summary>No quarantine: released blocks are reusable at once.</summary>
@@ -73,6 +78,7 @@ internal sealed class ReuseQuarantine
         }
 
         _journal?.Record(node, blocks, until);
+        _events?.Released(node, blocks, until);
         return true;
     }
 
@@ -123,6 +129,13 @@ internal sealed class ReuseQuarantine
             return [.. _waiting.SelectMany(q => q.Blocks)];
         }
     }
+
+    /// <summary>
+    /// Writes the journal in the background while the term serves (see <see cref="IQuarantineJournal.RunAsync"/>);
+    /// done at once without a journal or with the quarantine off.
+    /// </summary>
+    public Task RunJournalAsync(CancellationToken stop) =>
+        Enabled && _journal is not null ? _journal.RunAsync(stop) : Task.CompletedTask;
 
     /// <summary>What the journal still holds (empty without a journal or with the quarantine off). API failures propagate.</summary>
     public async Task<IReadOnlyList<QuarantineRecord>> ReadJournalAsync(CancellationToken cancellationToken) =>

@@ -22,6 +22,12 @@ internal readonly record struct BackoffPolicy(TimeSpan Initial, TimeSpan Max, do
     /// </summary>
     public static readonly BackoffPolicy EventWrite = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(600));
 
+    /// <summary>
+    /// Writing the reuse quarantine's ConfigMap, and reading it when a term starts. The quarantine holds in memory
+    /// meanwhile, so there is no hurry; a term that cannot read it allocates nothing until it can.
+    /// </summary>
+    public static readonly BackoffPolicy QuarantineWrite = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+
     /// <summary>The delay after <paramref name="failures"/> consecutive failures (1 for the first).</summary>
     public TimeSpan DelayAfter(int failures, Random random)
     {

@@ -1,4 +1,7 @@
+using System.Net;
+
 using CidrController.Kubernetes.Api;
+using CidrController.Kubernetes.Retry;
 
 using k8s.Autorest;
 
@@ -23,30 +26,48 @@ internal sealed partial class NodesAdopted
     internal TermParts Parts => _parts;
 
     /// <summary>
-    /// Takes back what the reuse quarantine's journal still holds. Without it (the API refuses, RBAC) the
-    /// quarantine starts empty: said once, the term goes on.
+    /// Takes back what the reuse quarantine's journal still holds. Until it is read, nothing is handed out: a block
+    /// still quarantined could go to a new node (the very thing the delay is for). So a failure is retried with
+    /// back-off, with a Warning per attempt and /readyz saying why; a namespace that does not exist ends the term.
     /// </summary>
     public async Task<TermReady> RestoreQuarantineAsync(CancellationToken cancellationToken)
     {
-        if (_parts.Quarantine.Enabled)
+        if (!_parts.Quarantine.Enabled)
+        {
+            return new TermReady(_parts, _resourceVersion);
+        }
+
+        var deps = _parts.Deps;
+        var (ns, name) = deps.Options.QuarantineConfigMap;
+        var retry = new RetryLoop("read-quarantine", BackoffPolicy.QuarantineWrite, deps.Time, deps.RetryObserver);
+        while (true)
         {
             try
             {
                 var records = await _parts.Quarantine.ReadJournalAsync(cancellationToken).ConfigureAwait(false);
-                LogQuarantineRestored(_parts.Ledger.RestoreQuarantine(records));
+                retry.Succeeded();
+                LogQuarantineRestored(_parts.Ledger.RestoreQuarantine(records), $"{ns}/{name}");
+                return new TermReady(_parts, _resourceVersion);
             }
             catch (Exception e) when (ApiFailure.Is(e) && !cancellationToken.IsCancellationRequested)
             {
-                LogQuarantineLost(e is HttpOperationException http ? ApiErrorMessage.From(http) : e.Message);
+                var reason = e is HttpOperationException http
+                    ? http.Response.StatusCode == HttpStatusCode.Forbidden
+                        ? "forbidden: the service account needs get/update on this ConfigMap and create on configmaps in its namespace (RBAC)"
+                        : ApiErrorMessage.From(http)
+                    : e.Message;
+                deps.Health.MarkNotReady($"cannot read the reuse quarantine (ConfigMap {ns}/{name}): {reason}; allocating nothing until it is read");
+                deps.Health.Progressed(); // a failed attempt is the loop turning, not stuck
+                var delay = retry.Failed(reason);
+                LogQuarantineUnreadable($"{ns}/{name}", reason, retry.Failures, delay.TotalSeconds);
+                await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
             }
         }
-
-        return new TermReady(_parts, _resourceVersion);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reuse quarantine rebuilt from CIDRReleased events: {Blocks} block(s) not reusable yet")]
-    private partial void LogQuarantineRestored(int blocks);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reuse quarantine read from ConfigMap {ConfigMap}: {Blocks} block(s) not reusable yet")]
+    private partial void LogQuarantineRestored(int blocks, string configMap);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read CIDRReleased events ({Error}): blocks released before this start are reusable at once")]
-    private partial void LogQuarantineLost(string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read the reuse quarantine from ConfigMap {ConfigMap} ({Error}), attempt {Attempt}; retrying in {DelaySeconds:F1} s, allocating nothing meanwhile")]
+    private partial void LogQuarantineUnreadable(string configMap, string error, int attempt, double delaySeconds);
 }

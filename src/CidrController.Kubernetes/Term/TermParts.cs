@@ -24,7 +24,7 @@ internal sealed class TermParts
         Deps = deps;
         Logger = deps.LoggerFactory.CreateLogger<NodeIpamController>();
         Catalog = new PoolCatalog(new CidrAllocator(options.ClusterRanges, options.ServiceRanges), options.ServiceRanges);
-        Quarantine = new ReuseQuarantine(options.CidrReuseDelay, deps.Time, new ReleasedEventJournal(deps.Client, deps.Events));
+        Quarantine = new ReuseQuarantine(options.CidrReuseDelay, deps.Time, QuarantineJournal(deps), deps.Events);
         Ledger = new NodeCidrLedger(Catalog, Quarantine);
         PoolSync = new PoolSynchronizer(new ClusterCidrApi(deps.Client), Catalog, deps.Events.PoolWarning, deps.LoggerFactory.CreateLogger<PoolSynchronizer>());
         Store = new ObservedNodeStore();
@@ -35,6 +35,19 @@ internal sealed class TermParts
     }
 
     public TermDependencies Deps { get; }
+
+    /// <summary>The quarantine's ConfigMap journal; none without a delay (then no ConfigMap is ever touched).</summary>
+    private static ConfigMapQuarantineJournal? QuarantineJournal(TermDependencies deps)
+    {
+        if (deps.Options.CidrReuseDelay <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var (ns, name) = deps.Options.QuarantineConfigMap;
+        return new ConfigMapQuarantineJournal(deps.Client, ns, name, deps.Options.CidrReuseDelay, deps.Time, deps.Health, deps.Metrics,
+            deps.LoggerFactory.CreateLogger<ConfigMapQuarantineJournal>(), deps.RetryObserver);
+    }
 
     public ILogger Logger { get; }
 

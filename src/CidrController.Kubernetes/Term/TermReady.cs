@@ -59,21 +59,46 @@ internal sealed partial class TermReady
             queue.Add(name);
         }
 
+        // The term's loops stop on a stop, and also when one of them ends on its own (the watch, or the journal's
+        // writer failing for good): a term that lost a part must not go on serving without it.
+        using var serving = CancellationTokenSource.CreateLinkedTokenSource(stopTaking);
+        using var journalStop = new CancellationTokenSource();
+        var journal = Task.Run(() => WriteJournalAsync(serving, journalStop.Token), CancellationToken.None);
         var workers = new Task[deps.Options.ConcurrentNodeSyncs];
         for (var i = 0; i < workers.Length; i++)
         {
-            workers[i] = Task.Run(() => WorkAsync(reconciler, stopTaking, abandon), CancellationToken.None);
+            workers[i] = Task.Run(() => WorkAsync(reconciler, serving.Token, abandon), CancellationToken.None);
         }
 
-        var poolLoop = Task.Run(() => SyncPoolsForeverAsync(reconciler, stopTaking), CancellationToken.None);
+        var poolLoop = Task.Run(() => SyncPoolsForeverAsync(reconciler, serving.Token), CancellationToken.None);
         try
         {
-            await watcher.WatchAsync(_resourceVersion, stopTaking).ConfigureAwait(false);
+            await watcher.WatchAsync(_resourceVersion, serving.Token).ConfigureAwait(false);
         }
         finally
         {
+            await serving.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(workers).ConfigureAwait(false);
             await poolLoop.ConfigureAwait(false);
+
+            // Last, once no worker can release anything more: the journal writes what is left, and its failure (if
+            // any) is the term's.
+            await journalStop.CancelAsync().ConfigureAwait(false);
+            await journal.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The reuse quarantine's journal writer; its failure ends the term (and goes up when the term ends).</summary>
+    private async Task WriteJournalAsync(CancellationTokenSource serving, CancellationToken stop)
+    {
+        try
+        {
+            await _parts.Quarantine.RunJournalAsync(stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && stop.IsCancellationRequested))
+        {
+            await serving.CancelAsync().ConfigureAwait(false);
+            throw;
         }
     }
 

@@ -13,7 +13,7 @@ public sealed class GoldenReplayTests
 {
     [Theory]
     [InlineData(GoldenFile.FileName, 40)]
-    [InlineData(GoldenFile.ControllerCasesFileName, 14)]
+    [InlineData(GoldenFile.ControllerCasesFileName, 30)]
     public async Task EveryRecordedCaseMatches(string fileName, int minimumCases)
     {
         var cases = GoldenFile.LoadCases(fileName);

@@ -313,6 +313,12 @@ internal sealed class ApiRequestHandler
                 return Collection(method, ResourceKind.Lease, ns, request, body);
             case ["apis", "coordination.k8s.io", "v1", "namespaces", var ns, "leases", var name]:
                 return Item(method, ResourceKind.Lease, ns, name, request, body);
+            case ["api", "v1", "namespaces", var ns, "configmaps"]:
+                return Collection(method, ResourceKind.ConfigMap, ns, request, body);
+            case ["api", "v1", "namespaces", var ns, "configmaps", var name]:
+                return Item(method, ResourceKind.ConfigMap, ns, name, request, body);
+            case ["api", "v1", "configmaps"]:
+                return Only(method, "GET", () => NamespacedList(ResourceKind.ConfigMap, null, request));
             case ["api", "v1", "events"]:
                 return Only(method, "GET", () => NamespacedList(ResourceKind.CoreEvent, null, request));
             case ["apis", "events.k8s.io", "v1", "events"]:
@@ -631,7 +637,7 @@ internal sealed class ApiRequestHandler
 
     private static string EventLine(string type, string objectJson) => $"{{\"type\":\"{type}\",\"object\":{objectJson}}}\n";
 
-    // ---------------------------------------------------------------- events and leases
+    // ---------------------------------------------------------------- events, leases, configmaps
 
     private ApiResponse Collection(string method, ResourceKind kind, string ns, HttpRequest request, string? body)
     {
@@ -728,6 +734,11 @@ internal sealed class ApiRequestHandler
         if (kind == ResourceKind.Lease)
         {
             return (LeaseRules.Normalize, LeaseRules.Validate);
+        }
+
+        if (kind == ResourceKind.ConfigMap)
+        {
+            return (ConfigMapRules.Normalize, ConfigMapRules.Validate);
         }
 
         return kind == ResourceKind.CoreEvent

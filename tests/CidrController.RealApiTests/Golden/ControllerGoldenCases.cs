@@ -43,7 +43,40 @@ public static class ControllerGoldenCases
         new("watch-invalid-rv", "watch with a resourceVersion that is not a number: 500", "GET", "/api/v1/nodes?watch=1&resourceVersion=abc"),
         new("delete-precondition-uid-match-missing", "DELETE with preconditions of a node that does not exist: 404",
             "DELETE", "/api/v1/nodes/c-node-gone", Json, JsonNode.Parse($$$"""{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{"uid":"{{{NoSuchUid}}}"}}""")),
+
+        // ConfigMaps: where the reuse quarantine is kept, written with optimistic concurrency.
+        new("create-configmap", "a ConfigMap with one data key: 201", "POST", ConfigMaps, Json, ConfigMap("c-quarantine", """{"pending.json":"[]"}""")),
+        new("get-configmap", "GET of it: 200, as created", "GET", ConfigMaps + "/c-quarantine"),
+        new("update-configmap-current", "PUT with the resourceVersion of the create: 200, a new resourceVersion", "PUT", ConfigMaps + "/c-quarantine", Json,
+            ConfigMap("c-quarantine", """{"pending.json":"[\n{\"node\":\"a\",\"cidrs\":[\"10.9.0.0/24\"],\"reusableAfter\":\"2999-01-01T00:00:00.000Z\"}\n]"}"""))
+        { ResourceVersionOf = "create-configmap" },
+        new("update-configmap-stale", "PUT again with the create's resourceVersion, now stale: 409 Conflict, nothing written", "PUT", ConfigMaps + "/c-quarantine", Json,
+            ConfigMap("c-quarantine", """{"pending.json":"[]"}"""))
+        { ResourceVersionOf = "create-configmap" },
+        new("get-configmap-after-conflict", "the refused PUT changed nothing", "GET", ConfigMaps + "/c-quarantine"),
+        new("update-configmap-unconditional", "PUT without a resourceVersion: 200 (ConfigMaps allow unconditional updates)", "PUT", ConfigMaps + "/c-quarantine", Json,
+            ConfigMap("c-quarantine", """{"pending.json":"[]","note":"x"}""")),
+        new("create-configmap-exists", "POST of a name that exists: 409 AlreadyExists", "POST", ConfigMaps, Json, ConfigMap("c-quarantine", """{"pending.json":"[]"}""")),
+        new("create-configmap-missing-namespace", "ConfigMap in a namespace that does not exist: 404 NotFound (the namespace)",
+            "POST", "/api/v1/namespaces/c-missing/configmaps", Json, ConfigMap("c-quarantine", """{"pending.json":"[]"}""", "c-missing")),
+        new("get-configmap-missing-namespace", "GET in a namespace that does not exist: 404 NotFound (the ConfigMap)", "GET", "/api/v1/namespaces/c-missing/configmaps/c-quarantine"),
+        new("get-configmap-missing", "GET of a ConfigMap that does not exist: 404", "GET", ConfigMaps + "/c-no-such-configmap"),
+        new("update-configmap-missing", "PUT of a ConfigMap that does not exist: 404 (an update never creates one)", "PUT", ConfigMaps + "/c-no-such-configmap", Json,
+            ConfigMap("c-no-such-configmap", """{"pending.json":"[]"}""")),
+        new("create-configmap-bad-key", "a data key with a space: 422 Invalid, the key named (one bad key per case: Go ranges over maps in random order)",
+            "POST", ConfigMaps, Json, ConfigMap("c-bad-key", """{"bad key":"v"}""")),
+        new("create-configmap-dotdot-key", "a data key starting with '..': 422 Invalid", "POST", ConfigMaps, Json, ConfigMap("c-dotdot-key", """{"..x":"v"}""")),
+        new("create-configmap-bad-name", "an upper-case name: 422 Invalid", "POST", ConfigMaps, Json, ConfigMap("C-Quarantine", """{"k":"v"}""")),
+        new("create-configmap-number-value", "a data value that is not a string: 400 (the body does not decode)", "POST", ConfigMaps, Json,
+            ConfigMap("c-number", """{"k":1}""")),
+        new("create-configmap-empty-data", "an empty data map: 201, and data is not written back", "POST", ConfigMaps, Json, ConfigMap("c-empty", "{}")),
     ];
+
+    private const string ConfigMaps = "/api/v1/namespaces/default/configmaps";
+
+    private static JsonNode ConfigMap(string name, string data, string ns = "default") => JsonNode.Parse($$$"""
+        {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}"},"data":{{{data}}}}
+        """)!;
 
     private static JsonNode Node(string name) => JsonNode.Parse($$$"""{"apiVersion":"v1","kind":"Node","metadata":{"name":"{{{name}}}"}}""")!;
 

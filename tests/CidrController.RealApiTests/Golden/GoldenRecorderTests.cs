@@ -29,7 +29,7 @@ public sealed class GoldenRecorderTests
         var cases = new JsonArray();
         foreach (var goldenCase in ControllerGoldenCases.All)
         {
-            cases.Add(await RecordAsync(http, goldenCase));
+            cases.Add(await RecordAsync(http, goldenCase, cases));
         }
 
         var recording = new JsonObject
@@ -61,12 +61,19 @@ public sealed class GoldenRecorderTests
         Assert.True(mismatches.Length == 0, $"re-record with {OutputVariable}:\n{mismatches}");
     }
 
-    private static async Task<JsonObject> RecordAsync(HttpClient http, GoldenCase goldenCase)
+    private static async Task<JsonObject> RecordAsync(HttpClient http, GoldenCase goldenCase, JsonArray recorded)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(goldenCase.Method), new Uri(goldenCase.Path.TrimStart('/'), UriKind.Relative));
-        if (goldenCase.Body is not null)
+        var body = goldenCase.Body?.DeepClone();
+        if (goldenCase.ResourceVersionOf is { } earlier)
         {
-            request.Content = new StringContent(goldenCase.Body.ToJsonString(), Encoding.UTF8);
+            var answer = recorded.Single(c => c!["name"]!.ToString() == earlier)!["response"]!["body"]!;
+            body!["metadata"]!["resourceVersion"] = answer["metadata"]!["resourceVersion"]!.ToString();
+        }
+
+        using var request = new HttpRequestMessage(new HttpMethod(goldenCase.Method), new Uri(goldenCase.Path.TrimStart('/'), UriKind.Relative));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(goldenCase.ContentType ?? "application/json");
         }
 
@@ -81,7 +88,7 @@ public sealed class GoldenRecorderTests
                 ["method"] = goldenCase.Method,
                 ["path"] = goldenCase.Path,
                 ["contentType"] = goldenCase.ContentType,
-                ["body"] = goldenCase.Body?.DeepClone(),
+                ["body"] = body,
             },
             ["response"] = new JsonObject
             {

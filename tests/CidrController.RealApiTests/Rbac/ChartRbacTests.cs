@@ -12,7 +12,7 @@ namespace CidrController.RealApiTests.Rbac;
 /// The chart's RBAC, proven on a real server: its ServiceAccount, ClusterRole, Roles and bindings applied as
 /// rendered, a token for the ServiceAccount from the TokenRequest API, and the controller run with only that
 /// token and the Deployment's own arguments. Then one rule removed at a time (nodes list/watch, nodes patch, events
-/// create, clustercidrs list/watch, the Lease): the controller keeps retrying and shows it — a Warning naming the
+/// create, clustercidrs list/watch, the Lease, with a reuse delay the quarantine's ConfigMap): the controller keeps retrying and shows it — a Warning naming the
 /// refusal, the 403 counted per verb and resource, /readyz 503 with the missing permission — and once the rule is
 /// put back, without a restart, it allocates and is ready again.
 /// </summary>
@@ -46,6 +46,35 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
         Assert.True(await controller.WaitReadyAsync(TimeSpan.FromSeconds(30)), controller.Output);
         Assert.DoesNotContain("orbidden", controller.Output, StringComparison.Ordinal);
     }
+
+    [ChartRbacFact]
+    public async Task With_a_reuse_delay_the_charts_rbac_lets_it_keep_its_quarantine_in_its_configmap()
+    {
+        await _cluster.ResetNodesAsync();
+        var release = await InstallRbacAsync("rbac-quarantine", _ => { }, "--set", "cidrReuseDelay=1h");
+        await _cluster.CreateNodeAsync("rbac-q-node");
+
+        await using var controller = StartAsServiceAccount(release);
+        var block = (await _cluster.AllocatedAsync("rbac-q-node", controller))[0];
+        await _cluster.Admin.DeleteNodeAsync("rbac-q-node");
+
+        var configMap = $"{release.Name}-cidr-controller-quarantine";
+        await RealCluster.EventuallyAsync(
+            async () => (await _cluster.Admin.CoreV1.ListNamespacedConfigMapAsync(Namespace)).Items
+                .Any(c => c.Metadata.Name == configMap && c.Data?.TryGetValue("pending.json", out var text) == true && text.Contains(block, StringComparison.Ordinal)),
+            $"the released block is not in ConfigMap {Namespace}/{configMap}", controller);
+        Assert.True(await controller.WaitReadyAsync(TimeSpan.FromSeconds(30)), controller.Output);
+        Assert.DoesNotContain("orbidden", controller.Output, StringComparison.Ordinal);
+    }
+
+    [ChartRbacFact]
+    public async Task With_a_reuse_delay_and_without_its_configmap_rules_it_retries_visibly_and_allocates_once_the_rules_are_back() =>
+        await AssertRetriedVisiblyThenRecoversAsync("rbac-noconfigmap", "get", "configmaps", objects =>
+        {
+            var own = objects.OfType<V1Role>().Single(r => r.Metadata.Name.EndsWith("-leader-election", StringComparison.Ordinal));
+            own.Rules = [.. own.Rules.Where(rule => !rule.Resources.Contains("configmaps"))];
+        },
+        values: ["--set", "cidrReuseDelay=1h"]);
 
     [ChartRbacFact]
     public async Task Without_patch_on_nodes_it_retries_visibly_and_allocates_once_the_rule_is_back() =>
@@ -92,10 +121,10 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
     /// no Error line — and, once the rule is restored, allocate (and do <paramref name="afterRestore"/>) and be ready.
     /// </summary>
     private async Task AssertRetriedVisiblyThenRecoversAsync(string releaseName, string verb, string resource, Action<List<object>> removeRule,
-        Func<ControllerProcess, Task>? afterRestore = null)
+        Func<ControllerProcess, Task>? afterRestore = null, string[]? values = null)
     {
         await _cluster.ResetNodesAsync();
-        var release = await InstallRbacAsync(releaseName, removeRule);
+        var release = await InstallRbacAsync(releaseName, removeRule, values ?? []);
         await _cluster.CreateNodeAsync($"{releaseName}-node");
         await _cluster.CreateNodeAsync($"{releaseName}-outside", ["192.168.0.0/24"]);
 
@@ -108,7 +137,7 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
             $"no Warning, 403 count and /readyz reason for the missing permission to {verb} {resource}", controller);
         Assert.DoesNotContain(controller.Output.Split('\n'), line => line.Contains(" ERR ", StringComparison.Ordinal));
 
-        await RestoreRbacAsync(release.Name);
+        await RestoreRbacAsync(release);
         await _cluster.AllocatedAsync($"{releaseName}-node", controller);
         if (afterRestore is not null)
         {
@@ -141,12 +170,12 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
             || line.Contains("Warning", StringComparison.Ordinal) || line.Contains("Error", StringComparison.Ordinal))
             && line.Contains("orbidden", StringComparison.Ordinal));
 
-    private sealed record InstalledRelease(string Name, string Token, IReadOnlyList<string> Args);
+    private sealed record InstalledRelease(string Name, string Token, IReadOnlyList<string> Args, string[] Values);
 
-    /// <summary>Renders the chart as release <paramref name="name"/>, applies its RBAC objects (after <paramref name="edit"/>), returns the SA token and the Deployment's args.</summary>
-    private async Task<InstalledRelease> InstallRbacAsync(string name, Action<List<object>> edit)
+    /// <summary>Renders the chart as release <paramref name="name"/> (with <paramref name="values"/>), applies its RBAC objects (after <paramref name="edit"/>), returns the SA token and the Deployment's args.</summary>
+    private async Task<InstalledRelease> InstallRbacAsync(string name, Action<List<object>> edit, params string[] values)
     {
-        var objects = await RenderAsync(name);
+        var objects = await RenderAsync(name, values);
         edit(objects);
         if ((await _cluster.Admin.ListNamespaceAsync()).Items.All(n => n.Metadata.Name != Namespace))
         {
@@ -179,16 +208,16 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
         var token = await controlPlane.CreateServiceAccountTokenAsync(Namespace, serviceAccount);
         var container = objects.OfType<V1Deployment>().Single().Spec.Template.Spec.Containers.Single();
         var args = container.Args.Where(a => !a.StartsWith("--metrics-bind-address", StringComparison.Ordinal)).ToList();
-        return new InstalledRelease(name, token, args);
+        return new InstalledRelease(name, token, args, values);
     }
 
-    private static async Task<List<object>> RenderAsync(string name) =>
-        [.. KubernetesYaml.LoadAllFromString(await HelmChart.TemplateAsync(name, Namespace, "--set", "clusterCIDRs={10.210.0.0/16}", "--kube-version", "1.26.4"))];
+    private static async Task<List<object>> RenderAsync(string name, string[] values) =>
+        [.. KubernetesYaml.LoadAllFromString(await HelmChart.TemplateAsync(name, Namespace, ["--set", "clusterCIDRs={10.210.0.0/16}", "--kube-version", "1.26.4", .. values]))];
 
     /// <summary>Puts the release's roles back as the chart renders them (an operator fixing RBAC; no restart).</summary>
-    private async Task RestoreRbacAsync(string name)
+    private async Task RestoreRbacAsync(InstalledRelease release)
     {
-        foreach (var o in await RenderAsync(name))
+        foreach (var o in await RenderAsync(release.Name, release.Values))
         {
             switch (o)
             {

@@ -9,9 +9,6 @@ using CidrController.Kubernetes.Metrics;
 using CidrController.Kubernetes.Quarantine;
 using CidrController.Kubernetes.Term;
 
-using k8s;
-using k8s.Models;
-
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CidrController.Tests.Integration;
@@ -41,23 +38,9 @@ public sealed class TermPhaseTests : IAsyncLifetime
         _api.CreateNode("plain-old", ["10.1.0.0/24"]);
         var options = InProcessController.Options(_api, "10.1.0.0/16") with { ClusterCidrPools = true, CidrReuseDelay = TimeSpan.FromHours(1) };
         var client = KubernetesClientFactory.Create(options.Api);
-        var reusableAfter = DateTimeOffset.UtcNow.AddMinutes(30).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
-        {
-            Metadata = new V1ObjectMeta
-            {
-                Name = "gone.1",
-                Annotations = new Dictionary<string, string>
-                {
-                    [ReleasedEventJournal.ReleasedCidrsAnnotation] = "10.1.1.0/24",
-                    [ReleasedEventJournal.ReusableAfterAnnotation] = reusableAfter,
-                },
-            },
-            InvolvedObject = new V1ObjectReference { Kind = "Node", Name = "gone" },
-            Reason = ReleasedEventJournal.ReleasedReason,
-            Type = "Normal",
-            Message = "Released 10.1.1.0/24",
-        }, "default");
+        var (ns, name) = options.QuarantineConfigMap;
+        var gone = new JournalEntry("gone", [IpBlock.Parse("10.1.1.0/24")], DateTimeOffset.UtcNow.AddMinutes(30));
+        _api.CreateConfigMap(ns, name, new Dictionary<string, string> { [JournalDocument.DataKey] = JournalDocument.Serialize([gone]) });
 
         var events = new NodeEventRecorder(client, "test", TimeProvider.System, TimeSpan.FromMinutes(1), NullLogger<NodeEventRecorder>.Instance);
         await using var _ = events;

@@ -13,4 +13,6 @@ internal sealed class RecordingQuarantineJournal : IQuarantineJournal
 
     public Task<IReadOnlyList<QuarantineRecord>> ReadPendingAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<QuarantineRecord>>([.. Recorded.Select(r => r.Record).Where(r => r.ReusableAfter > now)]);
+
+    public Task RunAsync(CancellationToken stop) => Task.CompletedTask;
 }
