@@ -58,7 +58,7 @@ internal sealed partial class LeaseElection
     /// </summary>
     public async Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken cancellationToken)
     {
-        LogCandidate(_options.Identity, _options.ResourceNamespace, _options.ResourceName);
+        LogCandidate(_options.Identity, $"{_options.ResourceNamespace}/{_options.ResourceName}");
         await CheckLeaseReachableAsync(cancellationToken).ConfigureAwait(false);
 
         var leaseLock = new MalformedAnswerLeaseLock(new LeaseLock(_client, _options.ResourceNamespace, _options.ResourceName, _options.Identity), ElectionFailed);
@@ -76,7 +76,7 @@ internal sealed partial class LeaseElection
         elector.OnStartedLeading += () =>
         {
             IsLeader = true;
-            LogStartedLeading(_options.Identity, _options.ResourceNamespace, _options.ResourceName);
+            LogStartedLeading(_options.Identity, $"{_options.ResourceNamespace}/{_options.ResourceName}");
             term = CancellationTokenSource.CreateLinkedTokenSource(electing.Token);
             var token = term.Token;
             leading = Task.Run(
@@ -251,11 +251,13 @@ internal sealed partial class LeaseElection
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Leader election: {Identity} is a candidate for lease {Namespace}/{Name}")]
-    private partial void LogCandidate(string identity, string @namespace, string name);
+    // One ns/name value: a parameter named @namespace reaches Serilog as "@namespace", which it reads as a
+    // destructuring hint, and {Namespace} was printed literally.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leader election: {Identity} is a candidate for lease {Lease}")]
+    private partial void LogCandidate(string identity, string lease);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Leader election: {Identity} acquired lease {Namespace}/{Name}; allocating")]
-    private partial void LogStartedLeading(string identity, string @namespace, string name);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leader election: {Identity} acquired lease {Lease}; allocating")]
+    private partial void LogStartedLeading(string identity, string lease);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leader election: {Identity} lost the lease; allocation stopped")]
     private partial void LogLostLease(string identity);

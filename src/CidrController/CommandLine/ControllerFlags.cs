@@ -71,9 +71,9 @@ internal sealed class ControllerFlags(FlagSet flags)
     private readonly Flag<TimeSpan> _retryPeriod = flags.Add("--leader-elect-retry-period", FlagSyntax.Duration, DefaultOptions.LeaderElection.RetryPeriod,
         "Wait between attempts to acquire or renew the lease; < renew deadline.", FlagSyntax.Positive);
     private readonly Flag<string> _leaseName = flags.Add("--leader-elect-resource-name", FlagSyntax.String, DefaultOptions.LeaderElection.ResourceName,
-        "Name of the Lease object used for leader election.", FlagSyntax.NotEmpty);
+        "Name of the Lease object used for leader election; with --cidr-reuse-delay, NAME-quarantine is the reuse quarantine's ConfigMap.", FlagSyntax.NotEmpty);
     private readonly Flag<string> _leaseNamespace = flags.Add("--leader-elect-resource-namespace", FlagSyntax.String, DefaultOptions.LeaderElection.ResourceNamespace,
-        "Namespace of the Lease object used for leader election.", FlagSyntax.NotEmpty);
+        "Namespace of the Lease object used for leader election, and of the reuse quarantine's ConfigMap.", FlagSyntax.NotEmpty);
 
     // /healthz, /readyz, /livez and /metrics: kube-controller-manager's secure serving and delegated authentication
     // and authorization, with its defaults except the port, plus the opt-in plain-HTTP listener.

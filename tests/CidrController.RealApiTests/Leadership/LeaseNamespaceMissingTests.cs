@@ -22,5 +22,8 @@ public sealed class LeaseNamespaceMissingTests(RealControlPlane controlPlane) : 
         var errors = controller.Output.Split('\n').Where(l => l.Contains(" ERR ", StringComparison.Ordinal)).ToArray();
         var error = Assert.Single(errors);
         Assert.Contains("no-such-namespace", error, StringComparison.Ordinal);
+
+        // Through the real binary's Serilog output: the lease is named, not a literal {Namespace} placeholder.
+        Assert.Contains("is a candidate for lease no-such-namespace/cidr-controller", controller.Output, StringComparison.Ordinal);
     }
 }
