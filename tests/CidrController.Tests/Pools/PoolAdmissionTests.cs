@@ -3,7 +3,9 @@ using System.Text.Json;
 using CidrController.Allocation;
 using CidrController.Kubernetes.Nodes;
 using CidrController.Kubernetes.Pools;
+using CidrController.Kubernetes.Quarantine;
 using CidrController.Kubernetes.Reconcile;
+using CidrController.Tests.Reconcile;
 
 namespace CidrController.Tests.Pools;
 
@@ -82,5 +84,22 @@ public sealed class PoolAdmissionTests
         var (result, pool) = catalog.Propose(Anyone, "newcomer");
         Assert.Equal((next.Name, "10.9.2.0/24"), (pool.Name, result.Blocks[0].Block.ToString()));
         Assert.Equal(3, pool.Allocator.Ranges.Sum(r => (int)r.GetStatistics().InUse));
+    }
+
+    [Fact]
+    public void A_pool_over_the_range_of_one_gone_does_not_hand_out_blocks_still_waiting_out_the_reuse_delay()
+    {
+        var catalog = new PoolCatalog(new CidrAllocator([new RangeSpec(IpBlock.Parse("10.1.0.0/16"), 24)], []), []);
+        var ledger = new NodeCidrLedger(catalog, new ReuseQuarantine(TimeSpan.FromMinutes(5), new ManualClock()));
+        ledger.Admit(catalog.Upsert(Pool("pool-11", "10.9.0.0/22")).Pending!);
+        var held = ledger.Propose("gone", "uid-g").Blocks.Select(b => b.Block).ToArray();
+        ledger.Commit("gone", "uid-g", held);
+        ledger.Forget("gone"); // its block waits out the reuse delay
+
+        Assert.True(catalog.Remove("pool-11"));
+        ledger.Admit(catalog.Upsert(Pool("pool-20", "10.9.0.0/22")).Pending!);
+
+        var (result, pool) = catalog.Propose(Anyone, "newcomer");
+        Assert.Equal(("pool-20", "10.9.1.0/24"), (pool.Name, result.Blocks[0].Block.ToString()));
     }
 }
