@@ -79,6 +79,11 @@ internal sealed partial class PoolSynchronizer
             {
                 LogNewlyCovered(taken, pending.Name);
             }
+
+            // Said once the pool hands out blocks, not when it is accepted: a node created between the two gets a
+            // block from another pool, and whoever reads "in use" (an operator, a test) must be able to rely on it.
+            var pool = pending.Entry.Pool!;
+            LogPoolAdded(pending.Name, string.Join(",", pool.Ranges), pool.Selector.SelectsEverything ? "every node" : pool.Selector.Canonical);
         }
     }
 
@@ -118,7 +123,6 @@ internal sealed partial class PoolSynchronizer
 
             if (upsert.Pending is { } pending)
             {
-                LogPoolAdded(obj.Name, string.Join(",", pool.Ranges), pool.Selector.SelectsEverything ? "every node" : pool.Selector.Canonical);
                 accepted.Add(pending);
             }
 

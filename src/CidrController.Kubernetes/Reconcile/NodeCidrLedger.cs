@@ -153,23 +153,39 @@ internal sealed class NodeCidrLedger
     }
 
     /// <summary>
-    /// Lets a newly accepted ClusterCIDR pool hand out blocks — only after the podCIDRs nodes hold in its ranges
-    /// (held outside every pool until now: nodes adopted before it existed) are occupied in it, all under the
-    /// ledger's lock so no proposal can come between. Returns how many blocks were taken in. Cheap: only holdings
-    /// with out-of-range entries are looked at.
+    /// Lets a newly accepted ClusterCIDR pool hand out blocks — only after every block nodes hold in its ranges is
+    /// occupied in it, all under the ledger's lock so no proposal can come between. Returns how many blocks that
+    /// lay outside every pool were taken in. Admissions are rare (a pool is created, or a term starts), so every
+    /// holding is looked at.
     /// </summary>
     public int Admit(PendingPool pool)
     {
         lock (_lock)
         {
             var taken = 0;
+            var allocator = pool.Entry.Allocator;
             foreach (var (node, holding) in _holdings.ToArray())
             {
+                // Blocks the ledger already counts as held can lie in the new pool too: they were occupied in an
+                // earlier pool over the same range that is gone while nodes still hold them (deleted before it
+                // carried the finalizer, or replaced by an object of the same name). Nothing holds them in any
+                // pool now, so the new one would hand them out again. Occupying is idempotent: a block adopted
+                // while this pool was pending is occupied in it already. Tentative proposals count too: their
+                // patch may have landed.
+                foreach (var block in holding.Blocks)
+                {
+                    if (allocator.FindRange(block) is not null)
+                    {
+                        allocator.Occupy(block);
+                    }
+                }
+
                 if (holding.Tentative || holding.Source.Length == holding.Blocks.Length)
                 {
                     continue;
                 }
 
+                // PodCIDRs that lay outside every pool until now (nodes adopted before this pool existed).
                 var blocks = holding.Blocks.ToList();
                 foreach (var cidr in holding.Source)
                 {
@@ -193,6 +209,15 @@ internal sealed class NodeCidrLedger
                 }
 
                 _holdings[node] = holding with { Blocks = [.. blocks] };
+            }
+
+            // Blocks waiting out the reuse delay are not to be handed out either.
+            foreach (var waiting in _quarantine.Waiting())
+            {
+                if (allocator.FindRange(waiting) is not null)
+                {
+                    allocator.Occupy(waiting);
+                }
             }
 
             _pools.Open(pool);
