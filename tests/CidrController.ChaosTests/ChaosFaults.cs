@@ -152,6 +152,22 @@ internal sealed class ChaosFaults(KubeApiEmulator api, int operations)
         }
     }
 
+    /// <summary>Every scheduled fault has been started (the Lease refusal waits for a pending takeover to finish).</summary>
+    public bool AllScheduled => _scheduled >= 4;
+
+    /// <summary>A scheduled watch fault nobody met yet: drop the watches so the replicas open new ones and meet it.</summary>
+    public void NudgeWatches()
+    {
+        if (Scheduled.Any(s => s.Fired == 0))
+        {
+            api.Faults.DropWatches();
+        }
+    }
+
+    /// <summary>What the controller must have logged about the scheduled faults (tally keys "seen:…", see ChaosRun.Signals).</summary>
+    public IReadOnlyList<string> ExpectedSignals =>
+        _leaderElection ? ["malformed answer warned", "stalled watch restarted", "403 warned"] : ["malformed answer warned", "stalled watch restarted"];
+
     /// <summary>The scheduled faults that fired (each must, for the run to have tested it).</summary>
     public IReadOnlyList<(string Name, int Fired)> Scheduled =>
         [.. _rules.Where(r => r.Name.StartsWith("scheduled:", StringComparison.Ordinal)).Select(r => (r.Name, r.Rule.TimesFired))];
