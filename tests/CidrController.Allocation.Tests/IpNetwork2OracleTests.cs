@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Numerics;
 
@@ -98,12 +99,9 @@ public sealed class IpNetwork2OracleTests
     private static IPAddress ToAddress(IpFamily family, UInt128 address)
     {
         var bytes = new byte[16];
-        BinaryPrimitivesWrite(bytes, address);
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, address);
         return family == IpFamily.IPv4 ? new IPAddress(bytes.AsSpan(12, 4)) : new IPAddress(bytes);
     }
-
-    private static void BinaryPrimitivesWrite(byte[] bytes, UInt128 value) =>
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, value);
 
     /// <summary>IPNetwork2 names the last address of an IPv4 network its broadcast and of an IPv6 one its last usable.</summary>
     private static IPAddress LastAddress(IPNetwork2 network) => network.Broadcast ?? network.LastUsable;

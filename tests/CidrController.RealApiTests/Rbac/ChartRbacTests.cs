@@ -71,7 +71,7 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
     public async Task With_a_reuse_delay_and_without_its_configmap_rules_it_retries_visibly_and_allocates_once_the_rules_are_back() =>
         await AssertRetriedVisiblyThenRecoversAsync("rbac-noconfigmap", "get", "configmaps", objects =>
         {
-            var own = objects.OfType<V1Role>().Single(r => r.Metadata.Name.EndsWith("-leader-election", StringComparison.Ordinal));
+            var own = ControllerRole(objects, "-leader-election");
             own.Rules = [.. own.Rules.Where(rule => !rule.Resources.Contains("configmaps"))];
         },
         values: ["--set", "cidrReuseDelay=1h"]);
@@ -92,7 +92,7 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
     [ChartRbacFact]
     public async Task Without_create_on_events_it_retries_visibly_and_writes_events_once_the_rule_is_back() =>
         await AssertRetriedVisiblyThenRecoversAsync("rbac-noevents", "create", "events", objects =>
-            RemoveVerb(objects.OfType<V1Role>().Single(r => r.Metadata.Name.EndsWith("-events", StringComparison.Ordinal)), "events", "create"),
+            RemoveVerb(ControllerRole(objects, "-events"), "events", "create"),
             async controller =>
             {
                 // Nothing writes the dropped event again: a new problem must be reported now that it may.
@@ -113,7 +113,7 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
     [ChartRbacFact]
     public async Task Without_its_lease_rules_it_retries_visibly_and_leads_once_the_rules_are_back() =>
         await AssertRetriedVisiblyThenRecoversAsync("rbac-nolease", "get", "leases", objects =>
-            objects.RemoveAll(o => o is V1Role r && r.Metadata.Name.EndsWith("-leader-election", StringComparison.Ordinal)));
+            objects.Remove(ControllerRole(objects, "-leader-election")));
 
     /// <summary>
     /// Runs the controller with one rule gone: it must stay up and show the refusal it is retrying — a Warning naming
@@ -248,6 +248,10 @@ public sealed class ChartRbacTests(RealControlPlane controlPlane) : IDisposable
     /// <summary>The controller's own ClusterRole (the chart also renders one for /metrics scrapers).</summary>
     private static V1ClusterRole ControllerClusterRole(List<object> objects) =>
         objects.OfType<V1ClusterRole>().Single(role => role.Rules.Any(rule => rule.Resources?.Contains("nodes") == true));
+
+    /// <summary>One of the chart's namespaced Roles, by the suffix of its name ("-leader-election", "-events").</summary>
+    private static V1Role ControllerRole(List<object> objects, string suffix) =>
+        objects.OfType<V1Role>().Single(role => role.Metadata.Name.EndsWith(suffix, StringComparison.Ordinal));
 
     private static void RemoveVerb(V1ClusterRole role, string resource, string verb) => RemoveVerb(role.Rules, resource, verb);
 
