@@ -171,13 +171,10 @@ internal sealed class NodeCidrLedger
                 // carried the finalizer, or replaced by an object of the same name). Nothing holds them in any
                 // pool now, so the new one would hand them out again. Occupying is idempotent: a block adopted
                 // while this pool was pending is occupied in it already. Tentative proposals count too: their
-                // patch may have landed.
+                // patch may have landed. Occupy leaves a block outside the pool's ranges alone.
                 foreach (var block in holding.Blocks)
                 {
-                    if (allocator.FindRange(block) is not null)
-                    {
-                        allocator.Occupy(block);
-                    }
+                    allocator.Occupy(block);
                 }
 
                 if (holding.Tentative || holding.Source.Length == holding.Blocks.Length)
@@ -214,10 +211,7 @@ internal sealed class NodeCidrLedger
             // Blocks waiting out the reuse delay are not to be handed out either.
             foreach (var waiting in _quarantine.Waiting())
             {
-                if (allocator.FindRange(waiting) is not null)
-                {
-                    allocator.Occupy(waiting);
-                }
+                allocator.Occupy(waiting);
             }
 
             _pools.Open(pool);
