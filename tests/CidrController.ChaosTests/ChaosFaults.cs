@@ -155,10 +155,13 @@ internal sealed class ChaosFaults(KubeApiEmulator api, int operations)
     /// <summary>Every scheduled fault has been started (the Lease refusal waits for a pending takeover to finish).</summary>
     public bool AllScheduled => _scheduled >= 4;
 
-    /// <summary>A scheduled watch fault nobody met yet: drop the watches so the replicas open new ones and meet it.</summary>
+    /// <summary>
+    /// A scheduled fault nobody met yet: drop the watches so the replicas open new ones and meet it — never inside
+    /// the stall's quiet window, where a drop would end the silent watch before the controller notices the silence.
+    /// </summary>
     public void NudgeWatches()
     {
-        if (Scheduled.Any(s => s.Fired == 0))
+        if (WatchDropsAllowed && Scheduled.Any(s => s.Fired == 0))
         {
             api.Faults.DropWatches();
         }
