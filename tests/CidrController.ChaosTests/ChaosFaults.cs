@@ -120,7 +120,9 @@ internal sealed class ChaosFaults(KubeApiEmulator api, int operations)
                 _quietUntil = long.MaxValue;
                 _scheduled++;
                 break;
-            case 3 when op >= operations * 3 / 5 && (!_leaderElection || !takeoverPending):
+            // Not while the stall's quiet window is open either: a leader refused its Lease ends its term, and with it
+            // the stalled watch, before the idle timeout could be noticed.
+            case 3 when op >= operations * 3 / 5 && (!_leaderElection || !takeoverPending) && WatchDropsAllowed:
                 if (_leaderElection)
                 {
                     // Added after the probabilistic Lease faults: a request that draws one of those still fails.
