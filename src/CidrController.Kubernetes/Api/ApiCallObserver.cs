@@ -80,11 +80,13 @@ internal sealed partial class ApiCallObserver : DelegatingHandler
             var reason = response.StatusCode == HttpStatusCode.Forbidden
                 ? $"forbidden: the service account may not {verb} {resource} (RBAC)"
                 : $"unauthorized to {verb} {resource}: the credentials are missing, expired or not accepted";
-            _health.MarkFailing(key, reason, FailureMemory);
+            // Logged before /readyz says so: whoever reads the reason there finds the Warning already written.
             if (ShouldWarn(key))
             {
                 LogRefused(reason, code);
             }
+
+            _health.MarkFailing(key, reason, FailureMemory);
         }
 
         return response;
@@ -103,11 +105,12 @@ internal sealed partial class ApiCallObserver : DelegatingHandler
         var key = MalformedKey(resource);
         _metrics.CountApiError(verb, resource, "malformed");
         var reason = $"malformed answers to {verb} {resource}: {error.Message.ReplaceLineEndings(" ")}";
-        _health.MarkFailing(key, reason, FailureMemory);
         if (ShouldWarn(key))
         {
             LogMalformed(reason);
         }
+
+        _health.MarkFailing(key, reason, FailureMemory);
     }
 
     /// <summary>The answer to <paramref name="request"/> decoded: the server answers about its resource properly again.</summary>

@@ -165,10 +165,9 @@ internal sealed partial class LeaseElection
             catch (Exception e) when (ApiFailure.Is(e) && !cancellationToken.IsCancellationRequested)
             {
                 var reason = e is HttpOperationException http ? ApiErrorMessage.From(http) : e.Message;
-                _metrics.CountLeaderElectionError();
+                ElectionFailed(e); // counted and logged before /readyz says so
                 _health.MarkNotReady($"leader election: cannot read lease {_options.ResourceNamespace}/{_options.ResourceName}: {reason}");
                 var delay = retry.Failed(reason);
-                ElectionFailed(e);
                 await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
             }
         }
