@@ -165,13 +165,14 @@ internal sealed partial class NodeWatcher
     private async Task<string> RelistAfterFailureAsync(RetryLoop retry, string failure, string resourceVersion, CancellationToken cancellationToken)
     {
         Progressed?.Invoke();
-        ListCompleted?.Invoke(false);
         var delay = retry.Failed(failure);
         if (retry.FailureWorthLogging)
         {
             LogWatchFailed(failure, retry.Failures, delay.TotalSeconds);
         }
 
+        // After the Warning: whoever reads /readyz's reason finds the Warning already written.
+        ListCompleted?.Invoke(false);
         await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
         try
         {

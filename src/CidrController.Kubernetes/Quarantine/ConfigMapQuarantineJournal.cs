@@ -198,14 +198,15 @@ internal sealed partial class ConfigMapQuarantineJournal : IQuarantineJournal
             {
                 var reason = e is HttpOperationException http ? ApiErrorMessage.From(http) : e.Message;
                 var delay = retry.Failed(reason);
-                if (retry.Failures >= NotReadyAfterFailures)
-                {
-                    _health.MarkFailing(HealthKey, $"cannot write the reuse quarantine to ConfigMap {Path} ({reason}): released blocks are held in memory only");
-                }
-
+                // Logged before /readyz says so: whoever reads the reason there finds the Warning already written.
                 if (ShouldWarn())
                 {
                     LogSaveFailed(Path, reason, retry.Failures, delay.TotalSeconds);
+                }
+
+                if (retry.Failures >= NotReadyAfterFailures)
+                {
+                    _health.MarkFailing(HealthKey, $"cannot write the reuse quarantine to ConfigMap {Path} ({reason}): released blocks are held in memory only");
                 }
 
                 await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);

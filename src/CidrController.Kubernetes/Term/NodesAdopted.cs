@@ -56,10 +56,11 @@ internal sealed partial class NodesAdopted
                         ? "forbidden: the service account needs get/update on this ConfigMap and create on configmaps in its namespace (RBAC)"
                         : ApiErrorMessage.From(http)
                     : e.Message;
+                var delay = retry.Failed(reason);
+                // Logged before /readyz says so: whoever reads the reason there finds the Warning already written.
+                LogQuarantineUnreadable($"{ns}/{name}", reason, retry.Failures, delay.TotalSeconds);
                 deps.Health.MarkNotReady($"cannot read the reuse quarantine (ConfigMap {ns}/{name}): {reason}; allocating nothing until it is read");
                 deps.Health.Progressed(); // a failed attempt is the loop turning, not stuck
-                var delay = retry.Failed(reason);
-                LogQuarantineUnreadable($"{ns}/{name}", reason, retry.Failures, delay.TotalSeconds);
                 await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -40,10 +40,11 @@ internal sealed partial class PoolsAccepted
                 var reason = e is HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden }
                     ? "forbidden: the service account needs get/list/watch on nodes (RBAC)"
                     : e.Message;
+                var delay = retry.Failed(reason);
+                // Logged before /readyz says so: whoever reads the reason there finds the Warning already written.
+                LogListFailed(reason, retry.Failures, delay.TotalSeconds);
                 _parts.Deps.Health.MarkNotReady($"cannot list nodes: {reason}");
                 _parts.Deps.Health.Progressed(); // a failed attempt is the loop turning, not stuck
-                var delay = retry.Failed(reason);
-                LogListFailed(reason, retry.Failures, delay.TotalSeconds);
                 await retry.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
             }
         }
