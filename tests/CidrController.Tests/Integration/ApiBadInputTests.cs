@@ -86,9 +86,10 @@ public sealed class ApiBadInputTests : IAsyncLifetime
         await using var controller = await StartAsync(Options(_api, "10.1.0.0/16"));
         _api.CreateNode("n1");
 
-        await Eventually.TrueAsync(() => controller.Logs.Any(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("may not patch nodes", StringComparison.Ordinal)),
-            "no Warning naming the missing permission");
-        Assert.Contains("may not patch nodes", await controller.GetAsync("readyz"), StringComparison.Ordinal);
+        // /readyz names the refusal last (after the count and the Warning): wait for it, then the others are there.
+        await Eventually.TrueAsync(async () => (await controller.GetAsync("readyz")).Contains("may not patch nodes", StringComparison.Ordinal),
+            "/readyz does not name the missing permission");
+        Assert.Contains(controller.Logs, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("may not patch nodes", StringComparison.Ordinal));
         Assert.True(await controller.MetricAsync("cidr_controller_api_errors_total", "verb=\"patch\",resource=\"nodes\",code=\"403\"") > 0);
         Assert.DoesNotContain(controller.Logs, l => l.StartsWith("Error", StringComparison.Ordinal));
         Assert.StartsWith("200", await controller.GetAsync("healthz"), StringComparison.Ordinal);
