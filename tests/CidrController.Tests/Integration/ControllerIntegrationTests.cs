@@ -143,6 +143,9 @@ public sealed class ControllerIntegrationTests : IAsyncLifetime
         _api.CreateNode("n1");
 
         await WaitForCidrs("n1");
+        // The emulator applies a patch before it records the request: the node can show the block a moment earlier.
+        await Eventually.TrueAsync(() => _api.Requests.Any(r => r.Method == "PATCH" && r.PathAndQuery.StartsWith("/api/v1/nodes/n1", StringComparison.Ordinal) && r.StatusCode == 200),
+            "the patch that landed is not recorded");
 
         Assert.Equal([expected], Cidrs("n1"));
         Assert.Equal(3, _api.Requests.Count(r => r.Method == "PATCH" && r.PathAndQuery.StartsWith("/api/v1/nodes/n1", StringComparison.Ordinal)));

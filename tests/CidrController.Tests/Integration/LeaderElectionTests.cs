@@ -40,6 +40,9 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         var takeover = stopped.Elapsed;
         _api.CreateNode("after");
         await Eventually.TrueAsync(() => PodCidrs(_api.GetNode("after")).Length > 0, "the new leader does not allocate");
+        // The emulator applies a patch before it records the request: the node can show the block a moment earlier.
+        await Eventually.TrueAsync(() => _api.Requests.Any(r => r.Method == "PATCH" && r.PathAndQuery.StartsWith("/api/v1/nodes/after", StringComparison.Ordinal) && r.StatusCode == 200),
+            "the patch that allocated 'after' is not recorded");
 
         // The lease lasts 4 s in these options: a takeover well under that came from the release, not expiry.
         Assert.True(takeover < TimeSpan.FromSeconds(3), $"takeover took {takeover.TotalSeconds:F1} s");
