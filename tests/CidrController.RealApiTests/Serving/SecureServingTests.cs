@@ -112,7 +112,10 @@ public sealed class SecureServingTests(RealControlPlane controlPlane) : IDisposa
                 async () => (await GetAsync(secure, "healthz", token: null, trust: certificates.Trusts)).Certificate!.Subject == "CN=second",
                 "the renewed certificate was never served", controller);
             Assert.False(controller.HasExited);
-            Assert.Contains("Reloaded the serving certificate", controller.Output, StringComparison.Ordinal);
+            // Logged before the handshake that served it, but read from the child's output pipe, which can lag.
+            await RealCluster.EventuallyAsync(
+                () => Task.FromResult(controller.Output.Contains("Reloaded the serving certificate", StringComparison.Ordinal)),
+                "the reload of the serving certificate is not logged", controller);
         }
     }
 
