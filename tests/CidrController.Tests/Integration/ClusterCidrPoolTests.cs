@@ -52,7 +52,10 @@ public sealed class ClusterCidrPoolTests : IAsyncLifetime
         await controller.WaitReadyAsync();
 
         _api.CreateClusterCidr("gpu", perNodeHostBits: 6, ipv4: "10.9.0.0/16", nodeSelector: GpuSelector());
-        await Eventually.TrueAsync(() => Finalizers("gpu").Contains(Finalizer), "the new pool was not seen", TimeSpan.FromSeconds(10));
+        // The finalizer is written while the pass runs, before the pool hands out blocks (that comes at the pass's
+        // end, and is logged): a node created in between would rightly get a block of the default range.
+        await Eventually.TrueAsync(() => Finalizers("gpu").Contains(Finalizer) && controller.Logs.Any(l => l.Contains("ClusterCIDR pool gpu in use", StringComparison.Ordinal)),
+            "the new pool was not seen", TimeSpan.FromSeconds(10));
         _api.CreateNode("gpu-1", labels: GpuLabels);
 
         await Eventually.TrueAsync(() => Cidrs("gpu-1").Length > 0, "gpu-1 never got a podCIDR");
