@@ -56,10 +56,16 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
         // Faults off: one clean SIGKILL and one SIGTERM of the leader.
         var killBound = ChaosRun.LeaseDuration + (2 * ChaosRun.RetryPeriod) + TimeSpan.FromMilliseconds(300);
-        var killed = await HandOverAsync(run, graceful: false);
+        var (killed, _) = await HandOverAsync(run, graceful: false);
         results.Add(new InvariantResult($"SIGKILL of the leader: takeover within lease + 2 retry periods ({killBound.TotalSeconds:F1} s)", killed is { } k && k <= killBound, $"{killed?.TotalSeconds:F2} s"));
-        var stopped = await HandOverAsync(run, graceful: true);
-        results.Add(new InvariantResult("SIGTERM of the leader: takeover within 2 s (the lease is released)", stopped is { } s && s <= TimeSpan.FromSeconds(2), $"{stopped?.TotalSeconds:F2} s"));
+        // A stopping leader first ends its term (in-flight patches, the last quarantine write), then releases the
+        // lease: releasing earlier would let the standby allocate beside patches still in flight. So what proves
+        // the graceful path is the release itself; how soon it comes depends on the machine's load (0.3 s on a
+        // quiet one, 3 s seen under CI load), and the lease's expiry bounds the takeover either way.
+        var (stopped, released) = await HandOverAsync(run, graceful: true);
+        results.Add(new InvariantResult($"SIGTERM of the leader: it releases the lease, and the standby takes over within {killBound.TotalSeconds:F1} s",
+            released is not null && stopped is { } s && s <= killBound,
+            $"released after {(released is { } r ? $"{r.TotalSeconds:F2} s" : "never")}, taken over after {(stopped is { } t ? $"{t.TotalSeconds:F2} s" : "never")}"));
 
         Print(report, settings, run, started.Elapsed, settle, results);
         var failed = results.Where(r => !r.Held).ToList();
@@ -95,12 +101,16 @@ public sealed class ChaosTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Stops the current leader (SIGTERM or SIGKILL) and measures until the other replica holds the lease; restarts the stopped one.</summary>
-    private static async Task<TimeSpan?> HandOverAsync(ChaosRun run, bool graceful)
+    /// <summary>
+    /// Stops the current leader (SIGTERM or SIGKILL) and measures until the other replica holds the lease; restarts
+    /// the stopped one. Also when the stopped leader wrote the lease with an empty holder (released it), if it did.
+    /// </summary>
+    private static async Task<(TimeSpan? Takeover, TimeSpan? Released)> HandOverAsync(ChaosRun run, bool graceful)
     {
         await WaitForAsync(() => run.Replicas.All(r => r.Running && r.Identity is not null) && run.Replicas.Any(r => r.Identity == run.Holder()));
         var leader = run.Replicas.First(r => r.Identity == run.Holder());
         var identity = leader.Identity!;
+        var stoppedAt = DateTimeOffset.UtcNow;
         var measuring = run.MeasureTakeoverAsync(identity);
         if (graceful)
         {
@@ -113,7 +123,10 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
         var took = await measuring;
         leader.Start();
-        return took;
+        var release = run.Api.Requests.FirstOrDefault(r => r.Time >= stoppedAt && r.Method == "PUT" && r.StatusCode == 200
+            && r.PathAndQuery.Contains("/leases/", StringComparison.Ordinal) && LeaseAudit.IdentityOf(r.UserAgent) == identity
+            && System.Text.Json.Nodes.JsonNode.Parse(r.Body ?? "null")?["spec"]?["holderIdentity"]?.GetValue<string>() == "");
+        return (took, release is null ? null : release.Time - stoppedAt);
     }
 
     private static async Task WaitForAsync(Func<bool> condition)
