@@ -60,8 +60,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
         results.Add(new InvariantResult($"SIGKILL of the leader: takeover within lease + 2 retry periods ({killBound.TotalSeconds:F1} s)", killed is { } k && k <= killBound, $"{killed?.TotalSeconds:F2} s"));
         // A stopping leader first ends its term (in-flight patches, the last quarantine write), then releases the
         // lease: releasing earlier would let the standby allocate beside patches still in flight. So what proves
-        // the graceful path is the release itself; how soon it comes depends on the machine's load (0.3 s on a
-        // quiet one, 3 s seen under CI load), and the lease's expiry bounds the takeover either way.
+        // the graceful path is the release itself; how soon it comes depends on the machine's load (takeover in
+        // 0.3-0.5 s usually, 3.00 s seen once under a full-suite run), and the lease's expiry bounds the takeover
+        // either way. The detail says when the release came, so a slow one can be told from a missing one.
         var (stopped, released) = await HandOverAsync(run, graceful: true);
         results.Add(new InvariantResult($"SIGTERM of the leader: it releases the lease, and the standby takes over within {killBound.TotalSeconds:F1} s",
             released is not null && stopped is { } s && s <= killBound,
