@@ -75,45 +75,48 @@ internal sealed partial class NodeIpamController : BackgroundService
             return;
         }
 
-        if (!_options.LeaderElection.Enabled)
+        // One recorder for the process, not one per term, and disposed (its queue drained, up to a bound) only
+        // after the election has released the lease: Events are for humans and allocate nothing, so a stopping
+        // leader must not keep the standby waiting while it writes the last of them.
+        var events = new NodeEventRecorder(_client, _options.LeaderElection.Identity, _time, TimeSpan.FromMinutes(1), _loggerFactory.CreateLogger<NodeEventRecorder>());
+        await using (events.ConfigureAwait(false))
         {
-            await LeadAsync(stoppingToken).ConfigureAwait(false);
-            return;
-        }
+            if (!_options.LeaderElection.Enabled)
+            {
+                await LeadAsync(events, stoppingToken).ConfigureAwait(false);
+                return;
+            }
 
-        _health.MarkReady(); // a standby is ready: it has nothing to sync until it leads
-        var election = new LeaseElection(_client, _options.LeaderElection, _metrics, _health, _time, _loggerFactory.CreateLogger<LeaseElection>());
-        await election.RunAsync(LeadAsync, stoppingToken).ConfigureAwait(false);
+            _health.MarkReady(); // a standby is ready: it has nothing to sync until it leads
+            var election = new LeaseElection(_client, _options.LeaderElection, _metrics, _health, _time, _loggerFactory.CreateLogger<LeaseElection>());
+            await election.RunAsync(term => LeadAsync(events, term), stoppingToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>One leadership term, until <paramref name="cancellationToken"/> (shutdown or lost lease).</summary>
-    private async Task LeadAsync(CancellationToken cancellationToken)
+    private async Task LeadAsync(NodeEventRecorder events, CancellationToken cancellationToken)
     {
         _metrics.SetLeader(true);
         _health.MarkNotReady("initial node list not yet occupied");
         _health.LoopsStarted();
         using var drain = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
         using var stopping = cancellationToken.Register(() => drain.CancelAfter(SafeDrain(_options.LeaderElection)));
-        var eventRecorder = new NodeEventRecorder(_client, _options.LeaderElection.Identity, _time, TimeSpan.FromMinutes(1), _loggerFactory.CreateLogger<NodeEventRecorder>());
-        await using (eventRecorder.ConfigureAwait(false))
+        try
         {
-            try
+            var deps = new TermDependencies(_options, _client, events, _metrics, _health, _loggerFactory, _time);
+            await LeadershipTerm.RunAsync(deps, cancellationToken, drain.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _health.LoopsStopped();
+            _metrics.SetLeader(false);
+            _metrics.Track(null, () => 0, () => 0);
+            if (_options.LeaderElection.Enabled)
             {
-                var deps = new TermDependencies(_options, _client, eventRecorder, _metrics, _health, _loggerFactory, _time);
-                await LeadershipTerm.RunAsync(deps, cancellationToken, drain.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-            }
-            finally
-            {
-                _health.LoopsStopped();
-                _metrics.SetLeader(false);
-                _metrics.Track(null, () => 0, () => 0);
-                if (_options.LeaderElection.Enabled)
-                {
-                    _health.MarkReady(); // back to standby
-                }
+                _health.MarkReady(); // back to standby
             }
         }
     }

@@ -80,4 +80,30 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         Assert.Empty(PodCidrs(_api.GetNode("after-loss")));
         Assert.Equal("intruder", Holder());
     }
+
+    [Fact]
+    public async Task A_stopping_leader_releases_the_lease_before_it_writes_the_last_of_its_events()
+    {
+        // Every Event write fails, so the recorder's queue drains slowly (a few attempts per event, with back-off):
+        // it is still writing when the leader stops.
+        using var failing = _api.Faults.FailRequests("POST", "/api/v1/namespaces/default/events", 500);
+        var leader = await StartAsync(Options(_api, "10.1.0.0/16", leaderElection: true, identity: "replica-a"));
+        await Eventually.TrueAsync(() => Holder() == "replica-a", "replica-a never took the lease");
+        for (var i = 0; i < 20; i++)
+        {
+            _api.CreateNode($"bad-{i}", ["010.1.0.0/24"]); // leading zeros: an InvalidPodCIDR Warning each
+        }
+
+        await Eventually.TrueAsync(() => EventWrites().Any(), "no Event write was attempted");
+        await leader.DisposeAsync();
+
+        var release = _api.Requests.FirstOrDefault(r => r.Method == "PUT" && r.StatusCode == 200 && r.PathAndQuery.Contains("/leases/", StringComparison.Ordinal)
+            && System.Text.Json.Nodes.JsonNode.Parse(r.Body!)?["spec"]?["holderIdentity"]?.GetValue<string>() == "");
+        Assert.NotNull(release);
+        // Events allocate nothing: the standby must not wait for them. Written after the release, not before it.
+        Assert.Contains(EventWrites(), r => r.Time > release.Time);
+    }
+
+    private IEnumerable<ApiEmulator.RequestRecord> EventWrites() =>
+        _api.Requests.Where(r => r.Method == "POST" && r.PathAndQuery.StartsWith("/api/v1/namespaces/default/events", StringComparison.Ordinal));
 }
