@@ -18,42 +18,26 @@ internal sealed class MalformedAnswerLeaseLock(ILock inner, Action<Exception> fa
 
     public string Describe() => inner.Describe();
 
-    public async Task<LeaderElectionRecord> GetAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await inner.GetAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            failed(e);
-            return null!;
-        }
-    }
+    public Task<LeaderElectionRecord> GetAsync(CancellationToken cancellationToken = default) =>
+        OrWhenMalformedAsync(() => inner.GetAsync(cancellationToken), null!);
 
-    public async Task<bool> CreateAsync(LeaderElectionRecord record, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await inner.CreateAsync(record, cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            failed(e);
-            return false;
-        }
-    }
+    public Task<bool> CreateAsync(LeaderElectionRecord record, CancellationToken cancellationToken = default) =>
+        OrWhenMalformedAsync(() => inner.CreateAsync(record, cancellationToken), false);
 
-    public async Task<bool> UpdateAsync(LeaderElectionRecord record, CancellationToken cancellationToken = default)
+    public Task<bool> UpdateAsync(LeaderElectionRecord record, CancellationToken cancellationToken = default) =>
+        OrWhenMalformedAsync(() => inner.UpdateAsync(record, cancellationToken), false);
+
+    /// <summary>What <paramref name="call"/> returns, or <paramref name="whenMalformed"/> (reported) when its answer did not decode.</summary>
+    private async Task<T> OrWhenMalformedAsync<T>(Func<Task<T>> call, T whenMalformed)
     {
         try
         {
-            return await inner.UpdateAsync(record, cancellationToken).ConfigureAwait(false);
+            return await call().ConfigureAwait(false);
         }
         catch (JsonException e)
         {
             failed(e);
-            return false;
+            return whenMalformed;
         }
     }
 }
