@@ -99,6 +99,17 @@ internal sealed class InProcessController : IAsyncDisposable
 
     public async Task StopAsync() => await _app.StopAsync(CancellationToken.None);
 
+    /// <summary>
+    /// Waits for the controller to give up (the host stopping), stops it, and checks that it said so in exactly one
+    /// Error line. Stopped before counting: an Error logged while the host stops counts too, or "one line" proves little.
+    /// </summary>
+    public async Task EndsWithOneErrorLineAsync(string because)
+    {
+        await Eventually.TrueAsync(() => HostStopping, because);
+        await StopAsync();
+        Assert.Single(Logs, l => l.StartsWith("Error:", StringComparison.Ordinal));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync(CancellationToken.None);
