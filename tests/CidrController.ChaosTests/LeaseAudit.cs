@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 using CidrController.ApiEmulator;
@@ -87,9 +86,9 @@ internal sealed partial class LeaseAudit
         var terms = new List<LeaseTerm>();
         string? holder = null;
         DateTimeOffset start = default;
-        foreach (var write in requests.Where(IsLeaseWrite).OrderBy(r => r.Time))
+        foreach (var write in requests.Where(r => r.LeaseHolderWritten is not null).OrderBy(r => r.Time))
         {
-            var next = (JsonNode.Parse(write.Body!)?["spec"]?["holderIdentity"]?.GetValue<string>()) ?? "";
+            var next = write.LeaseHolderWritten!;
             if (next == holder)
             {
                 continue;
@@ -111,9 +110,6 @@ internal sealed partial class LeaseAudit
 
         return terms;
     }
-
-    private static bool IsLeaseWrite(RequestRecord r) =>
-        r.Method is "PUT" or "POST" && r.StatusCode is 200 or 201 && r.PathAndQuery.Contains("/leases", StringComparison.Ordinal) && r.Body is not null;
 
     [GeneratedRegex(@"\(([^()]+)\)\s*$")]
     private static partial Regex UserAgentIdentity();
